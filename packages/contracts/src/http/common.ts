@@ -1,0 +1,40 @@
+import { Type } from 'typebox'
+
+/** Hyphenated hex UUID, any version; stricter than JSON Schema's uuid format, which allows a `urn:uuid:` prefix. */
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+
+export const Uuid = Type.String({ pattern: UUID_PATTERN, examples: ['7c9e6679-7425-40de-944b-e07fc1f90ae7'] })
+
+export const MAX_AMOUNT = 1_000_000_000
+
+/** Money travels as a JSON number with at most two fraction digits and is stored as integer minor units. */
+export const Amount = Type.Number({
+  exclusiveMinimum: 0,
+  maximum: MAX_AMOUNT,
+  description: 'A positive amount with at most 2 fraction digits, up to 1,000,000,000.00.',
+  examples: [150],
+})
+
+export const UserIdHeaders = Type.Object({
+  'x-user-id': Type.String({ pattern: UUID_PATTERN, description: 'The calling user; a UUID.' }),
+})
+
+/** RFC 9457 problem details, with a stable machine-readable `code`. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String({ examples: ['validation_failed'] }),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false }),
+      ),
+    ),
+  },
+  { $id: 'Problem', description: 'An error, as application/problem+json (RFC 9457).' },
+)
+
+export const problemResponse = (description: string) => ({ ...Type.Ref('Problem'), description })

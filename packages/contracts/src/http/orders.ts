@@ -1,0 +1,98 @@
+import { Type } from 'typebox'
+import { Amount, problemResponse, UserIdHeaders, Uuid } from './common.ts'
+
+export const MAX_DESCRIPTION_LENGTH = 500
+
+export const OrderStatus = Type.Union([
+  Type.Literal('NEW'),
+  Type.Literal('FINISHED'),
+  Type.Literal('CANCELLED'),
+])
+
+export const Order = Type.Object(
+  {
+    id: Uuid,
+    user_id: Uuid,
+    amount: Type.Number(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    status: OrderStatus,
+    reason: Type.Optional(
+      Type.String({
+        description: 'Why a CANCELLED order was cancelled: insufficient_funds or account_not_found.',
+      }),
+    ),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+)
+
+export const PlaceOrderBody = Type.Object(
+  {
+    amount: Amount,
+    description: Type.Optional(
+      Type.String({
+        maxLength: MAX_DESCRIPTION_LENGTH,
+        // PostgreSQL text cannot hold NUL; refuse it here rather than fail on insert.
+        pattern: '^[^\\u0000]*$',
+        description: 'Up to 500 characters.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const OrderParams = Type.Object({ order_id: Uuid })
+
+export const OrderList = Type.Array(Order)
+
+export const MAX_LIST_LIMIT = 1000
+export const DEFAULT_LIST_LIMIT = 100
+
+export const ListOrdersQuery = Type.Object({
+  limit: Type.Optional(
+    Type.String({
+      pattern: '^[1-9][0-9]{0,3}$',
+      description: 'At most this many orders, 1 to 1000; 100 by default.',
+    }),
+  ),
+})
+
+const badRequest = problemResponse('Missing or malformed X-User-Id, order id, query or JSON')
+
+/** The routes of orders-service, as the gateway serves them too: one definition for both. */
+export const OrderRoutes = {
+  placeOrder: {
+    method: 'POST',
+    url: '/orders',
+    schema: {
+      summary: 'Place an order; it is paid asynchronously',
+      description: 'The order starts NEW and becomes FINISHED once paid or CANCELLED (with a reason) if not.',
+      tags: ['orders'],
+      headers: UserIdHeaders,
+      body: PlaceOrderBody,
+      response: { 201: Order, 400: badRequest, 422: problemResponse('The body breaks the schema') },
+    },
+  },
+  listOrders: {
+    method: 'GET',
+    url: '/orders',
+    schema: {
+      summary: 'The calling user’s orders, newest first',
+      tags: ['orders'],
+      headers: UserIdHeaders,
+      querystring: ListOrdersQuery,
+      response: { 200: OrderList, 400: badRequest },
+    },
+  },
+  getOrder: {
+    method: 'GET',
+    url: '/orders/:order_id',
+    schema: {
+      summary: 'One of the calling user’s orders, with its status',
+      tags: ['orders'],
+      headers: UserIdHeaders,
+      params: OrderParams,
+      response: { 200: Order, 400: badRequest, 404: problemResponse('No such order for this user') },
+    },
+  },
+} as const

@@ -1,0 +1,39 @@
+export {
+  type DecodeResult,
+  defineEvent,
+  type Envelope,
+  type EventDefinition,
+  envelopeSchema,
+} from './events/define-event.ts'
+export { OrderCreated, OrderCreatedPayload } from './events/order-created.ts'
+export { PaymentFailureReason, PaymentFinished, PaymentFinishedPayload } from './events/payment-finished.ts'
+export {
+  Account,
+  AccountRoutes,
+  ChargeBody,
+  ChargeResult,
+  OpenAccountBody,
+  TopUpBody,
+} from './http/accounts.ts'
+export {
+  Amount,
+  MAX_AMOUNT,
+  Problem,
+  problemResponse,
+  UserIdHeaders,
+  UUID_PATTERN,
+  Uuid,
+} from './http/common.ts'
+export {
+  DEFAULT_LIST_LIMIT,
+  ListOrdersQuery,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_LIST_LIMIT,
+  Order,
+  OrderList,
+  OrderParams,
+  OrderRoutes,
+  OrderStatus,
+  PlaceOrderBody,
+} from './http/orders.ts'
+export { DEFAULT_ORDERS_TOPIC, DEFAULT_PAYMENT_RESULTS_TOPIC } from './topics.ts'
