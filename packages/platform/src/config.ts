@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs'
+import { DEFAULT_ORDERS_TOPIC, DEFAULT_PAYMENT_RESULTS_TOPIC } from '@shop/contracts'
+import { type Static, type TObject, Type } from 'typebox'
+import { Value } from 'typebox/value'
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const LogLevel = Type.Union(
+  [
+    Type.Literal('fatal'),
+    Type.Literal('error'),
+    Type.Literal('warn'),
+    Type.Literal('info'),
+    Type.Literal('debug'),
+    Type.Literal('trace'),
+    Type.Literal('silent'),
+  ],
+  { default: 'info' },
+)
+
+/**
+ * The settings every service shares, named as in the seed's `.env`. Each service adds its own.
+ * Keep a sentence per variable: it is the documentation operators read.
+ */
+export const commonSettings = {
+  /** Bind address of the HTTP server. */
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  /** pino log level; `LOG_LEVEL=DEBUG` from the seed works too. */
+  LOG_LEVEL: LogLevel,
+  /** The service's own PostgreSQL database; `postgresql+asyncpg://` URLs from the seed are accepted. */
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?(\\+\\w+)?://', description: 'PostgreSQL URL' }),
+  /** Database of the embedded transport's log; defaults to DATABASE_URL.  */
+  BROKER_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?(\\+\\w+)?://' })),
+  /** Consumer group of this service; defaults to the service's name. */
+  KAFKA_CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  /** Topic of `order_created` events. */
+  ORDERS_TOPIC: Type.String({ default: DEFAULT_ORDERS_TOPIC, pattern: '^[a-zA-Z0-9._-]{1,200}$' }),
+  /** Topic of `payment_finished` events. */
+  PAYMENT_RESULTS_TOPIC: Type.String({
+    default: DEFAULT_PAYMENT_RESULTS_TOPIC,
+    pattern: '^[a-zA-Z0-9._-]{1,200}$',
+  }),
+  /** Partitions of a topic created at start-up; more partitions let more instances share the work. */
+  TOPIC_PARTITIONS: Type.Integer({ default: 3, minimum: 1, maximum: 256 }),
+}
+
+/**
+ * Reads settings from the environment (and `.env` in the working directory, which never overrides
+ * what the environment already says), applies defaults, and refuses to boot on a bad value,
+ * naming every variable at fault.
+ */
+export function loadConfig<Schema extends TObject>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv = readEnv(),
+): Static<Schema> {
+  const input: Record<string, unknown> = {}
+  for (const key of Object.keys(schema.properties)) {
+    const raw = env[key]
+    if (raw !== undefined && raw !== '') input[key] = key === 'LOG_LEVEL' ? raw.toLowerCase() : raw
+  }
+  const value = Value.Convert(schema, Value.Default(schema, input))
+  if (Value.Check(schema, value)) return value as Static<Schema>
+
+  const problems = Value.Errors(schema, value).map((error) => {
+    const variable = error.instancePath.slice(1) || missingProperty(error.params)
+    const given = variable ? input[variable] : undefined
+    return `${variable}: ${error.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}`
+  })
+  throw new ConfigError(`Invalid configuration:\n  ${[...new Set(problems)].join('\n  ')}`)
+}
+
+function missingProperty(params: unknown): string {
+  const required = (params as { requiredProperties?: string[] }).requiredProperties
+  return required?.join(', ') ?? '(root)'
+}
+
+function readEnv(): NodeJS.ProcessEnv {
+  if (existsSync('.env')) process.loadEnvFile('.env')
+  return process.env
+}

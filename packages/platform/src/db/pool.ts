@@ -1,0 +1,57 @@
+import pg from 'pg'
+
+export type Queryable = pg.Pool | pg.PoolClient
+export type Transaction = pg.PoolClient
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/
+
+/** The seed writes SQLAlchemy URLs (`postgresql+asyncpg://`); node-postgres wants the plain scheme. */
+export function normalizeDatabaseUrl(url: string): string {
+  return url.replace(/^postgres(ql)?\+\w+:\/\//, 'postgresql://')
+}
+
+export function assertSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`)
+  return schema
+}
+
+export interface PoolOptions {
+  connectionString: string
+  /** Every service keeps its tables in its own schema, so services may even share one database. */
+  schema: string
+  applicationName: string
+  max?: number
+}
+
+export function createPool(options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: normalizeDatabaseUrl(options.connectionString),
+    application_name: options.applicationName,
+    options: `-c search_path=${assertSchemaName(options.schema)}`,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  })
+  // An idle client whose server went away emits here; without a listener that would crash the process.
+  pool.on('error', () => {})
+  return pool
+}
+
+/** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+export async function withTransaction<T>(pool: pg.Pool, work: (trx: Transaction) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  let broken = false
+  try {
+    await client.query('BEGIN')
+    const result = await work(client)
+    await client.query('COMMIT')
+    return result
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true
+    })
+    throw error
+  } finally {
+    client.release(broken)
+  }
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Problem } from '@shop/contracts'
+import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import type { Logger } from 'pino'
+import { registerProblemHandler } from './problem.ts'
+
+export interface HttpAppOptions {
+  title: string
+  description: string
+  logger: Logger
+  bodyLimitBytes?: number
+  /** What `GET /ready` checks; each check answers whether that dependency works now. */
+  readiness?: Record<string, () => Promise<boolean>>
+}
+
+export const REQUEST_ID_HEADER = 'x-request-id'
+const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
+const PROBES = new Set(['/health', '/ready'])
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/**
+ * A Fastify app with what every service's HTTP side shares: TypeBox schemas, problem JSON errors,
+ * request ids that follow a request across services, OpenAPI at `/docs`, and `GET /health`.
+ * It never listens: `server.ts` does, and tests inject requests or listen on port 0.
+ */
+export async function createHttpApp(options: HttpAppOptions) {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers[REQUEST_ID_HEADER]
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    // One line per request, written by the onResponse hook below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: {
+      // A string is not a number and an unknown field is a client's mistake: reject both.
+      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addSchema(Problem)
+  registerProblemHandler(app as unknown as FastifyInstance)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    if (PROBES.has(request.url)) return
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    )
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, description: options.description, version: '1.0.0' },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }))
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    const checks = await runChecks(options.readiness ?? {})
+    const ready = Object.values(checks).every(Boolean)
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks })
+  })
+
+  return app
+}
+
+async function runChecks(checks: Record<string, () => Promise<boolean>>): Promise<Record<string, boolean>> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
+  )
+  return Object.fromEntries(entries)
+}
+
+export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>

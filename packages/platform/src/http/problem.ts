@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AppError } from '../errors.ts'
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
+
+export interface ProblemBody {
+  type: string
+  title: string
+  status: number
+  code: string
+  detail?: string
+  instance?: string
+  errors?: { field: string; message: string }[]
+}
+
+export function sendProblem(reply: FastifyReply, problem: Omit<ProblemBody, 'type'>): FastifyReply {
+  return reply
+    .code(problem.status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send({ type: 'about:blank', ...problem, instance: reply.request.url } satisfies ProblemBody)
+}
+
+/** Fastify's own client errors, by code, mapped to stable problem codes. */
+const FRAMEWORK_ERRORS: Record<string, { code: string; title: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_json', title: 'Malformed JSON body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'malformed_json', title: 'Empty JSON body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', title: 'Request body too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', title: 'Unsupported media type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', title: 'Invalid content length' },
+  FST_ERR_CTP_INVALID_TYPE: { code: 'bad_request', title: 'Invalid content type' },
+}
+
+/** The JSON pointer of the offending field, naming a missing or unexpected property too. */
+function fieldOf(issue: { instancePath?: string; params?: Record<string, unknown> }): string {
+  const property = issue.params?.missingProperty ?? issue.params?.additionalProperty
+  const path = issue.instancePath ?? ''
+  return property === undefined ? path : `${path}/${String(property)}`
+}
+
+const CONTEXT_CODES: Record<string, string> = {
+  headers: 'invalid_header',
+  params: 'invalid_path_parameter',
+  querystring: 'invalid_query',
+}
+
+/**
+ * One place where every error becomes RFC 9457 problem JSON. A well-formed body that breaks the
+ * schema is 422; a malformed header, path parameter or JSON is 400; anything unexpected is a 500
+ * whose message is logged, never sent.
+ */
+export function registerProblemHandler(app: FastifyInstance): void {
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    sendProblem(reply, {
+      status: 404,
+      code: 'route_not_found',
+      title: 'Not found',
+      detail: `No route ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  )
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      return sendProblem(reply, {
+        status: error.status,
+        code: error.code,
+        title: error.title,
+        ...(error.detail ? { detail: error.detail } : {}),
+      })
+    }
+    if (error.validation) {
+      const inBody = error.validationContext === 'body'
+      return sendProblem(reply, {
+        status: inBody ? 422 : 400,
+        code: inBody ? 'validation_failed' : (CONTEXT_CODES[error.validationContext ?? ''] ?? 'bad_request'),
+        title: inBody ? 'Validation failed' : 'Bad request',
+        detail: error.message,
+        errors: error.validation.map((issue) => ({
+          field: fieldOf(issue),
+          message: issue.message ?? 'is invalid',
+        })),
+      })
+    }
+    const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined
+    if (known && error.statusCode && error.statusCode < 500) {
+      return sendProblem(reply, { status: error.statusCode, ...known, detail: error.message })
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendProblem(reply, {
+        status: error.statusCode,
+        code: 'bad_request',
+        title: 'Bad request',
+        detail: error.message,
+      })
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return sendProblem(reply, { status: 500, code: 'internal_error', title: 'Internal server error' })
+  })
+}

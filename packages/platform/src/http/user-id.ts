@@ -1,0 +1,33 @@
+import { UUID_PATTERN } from '@shop/contracts'
+import type { FastifyRequest } from 'fastify'
+import { AppError } from '../errors.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller, from `X-User-Id`, lower-cased; set for routes that require it. */
+    userId: string
+  }
+}
+
+const UUID = new RegExp(UUID_PATTERN)
+export const USER_ID_HEADER = 'x-user-id'
+
+/**
+ * Reads `X-User-Id` as the gateway and the services both must: a single UUID, or a 400 that says
+ * what is wrong. Runs before body parsing, so a request without identity costs almost nothing.
+ */
+export function parseUserId(request: FastifyRequest): string {
+  const value = request.headers[USER_ID_HEADER]
+  if (value === undefined) {
+    throw new AppError(400, 'missing_user_id', 'Missing X-User-Id', 'The X-User-Id header is required')
+  }
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw new AppError(400, 'invalid_user_id', 'Invalid X-User-Id', 'X-User-Id must be a single UUID')
+  }
+  return value.toLowerCase()
+}
+
+/** An onRequest hook for routes that act on behalf of a user. */
+export async function requireUserId(request: FastifyRequest): Promise<void> {
+  request.userId = parseUserId(request)
+}

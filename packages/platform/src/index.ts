@@ -1,0 +1,31 @@
+export { ConfigError, commonSettings, loadConfig } from './config.ts'
+export { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
+export {
+  createPool,
+  normalizeDatabaseUrl,
+  type Queryable,
+  type Transaction,
+  withTransaction,
+} from './db/pool.ts'
+export { AppError, validationFailed } from './errors.ts'
+export { createHttpApp, type HttpApp, REQUEST_ID_HEADER } from './http/create-http-app.ts'
+export { PROBLEM_CONTENT_TYPE, sendProblem } from './http/problem.ts'
+export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
+export { createLogger, type Logger } from './logger.ts'
+export { storeDeadLetter } from './messaging/dead-letters.ts'
+export { type ConsumerStats, type EventConsumer, startEventConsumer } from './messaging/event-consumer.ts'
+export { recordInInbox } from './messaging/inbox.ts'
+export { fromMinorUnits, toMinorUnits } from './money.ts'
+export { appendToOutbox, messagingMigrations, type OutboxMessage } from './outbox/outbox.ts'
+export { OutboxRelay } from './outbox/relay.ts'
+export { type Closable, closeOnSignals } from './runtime.ts'
+export { runService, type ServiceDefinition, type ServiceRuntime } from './service.ts'
+export { createTransport } from './transport/create-transport.ts'
+export type {
+  BatchHandler,
+  DeliveredMessage,
+  OutgoingMessage,
+  Subscription,
+  Transport,
+} from './transport/port.ts'
+export { backoffMs, sleep, Wakeup } from './wakeup.ts'

@@ -1,0 +1,78 @@
+import type { EventDefinition } from '@shop/contracts'
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import { type Transaction, withTransaction } from '../db/pool.ts'
+import type { DeliveredMessage, Subscription, Transport } from '../transport/port.ts'
+import { storeDeadLetter } from './dead-letters.ts'
+import { recordInInbox } from './inbox.ts'
+
+export interface EventConsumerOptions<Event extends { event_id: string; payload: unknown }> {
+  /** Names this consumer in the inbox and dead-letter tables. */
+  name: string
+  pool: pg.Pool
+  transport: Transport
+  topic: string
+  group: string
+  event: EventDefinition<Event>
+  /** Applies the event's effect inside the transaction that also records it in the inbox. */
+  handle: (trx: Transaction, event: Event) => Promise<unknown>
+  logger: Logger
+}
+
+export interface ConsumerStats {
+  handled: number
+  duplicates: number
+  deadLettered: number
+}
+
+export interface EventConsumer {
+  readonly stats: ConsumerStats
+  stop(): Promise<void>
+}
+
+/**
+ * Subscribes a handler to a topic with exactly-once effects over at-least-once delivery: each
+ * message is validated against its contract, recorded in the inbox and applied in one transaction,
+ * and acknowledged only after that transaction committed. A message that breaks the contract is
+ * kept as a dead letter and acknowledged, so it never blocks its partition.
+ */
+export async function startEventConsumer<Event extends { event_id: string; payload: unknown }>(
+  options: EventConsumerOptions<Event>,
+): Promise<EventConsumer> {
+  const stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0 }
+
+  const consume = async (message: DeliveredMessage) => {
+    const decoded = options.event.decode(message.value)
+    if (!decoded.ok) {
+      await storeDeadLetter(options.pool, options.name, message, decoded.error)
+      stats.deadLettered += 1
+      options.logger.error(
+        { topic: message.topic, partition: message.partition, offset: message.offset, error: decoded.error },
+        'message breaks its contract; stored as a dead letter',
+      )
+      return
+    }
+    const event = decoded.event
+    const firstTime = await withTransaction(options.pool, async (trx) => {
+      if (!(await recordInInbox(trx, options.name, event.event_id))) return false
+      await options.handle(trx, event)
+      return true
+    })
+    if (firstTime) stats.handled += 1
+    else stats.duplicates += 1
+    options.logger.debug(
+      { eventId: event.event_id, duplicate: !firstTime, key: message.key },
+      'event consumed',
+    )
+  }
+
+  const subscription: Subscription = await options.transport.subscribe({
+    topic: options.topic,
+    group: options.group,
+    handleBatch: async (messages) => {
+      for (const message of messages) await consume(message)
+    },
+  })
+
+  return { stats, stop: () => subscription.close() }
+}

@@ -1,0 +1,113 @@
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import { type Listener, listen } from '../db/listener.ts'
+import { withTransaction } from '../db/pool.ts'
+import type { OutgoingMessage, Transport } from '../transport/port.ts'
+import { backoffMs, sleep, Wakeup } from '../wakeup.ts'
+import { outboxChannel } from './outbox.ts'
+
+export interface OutboxRelayOptions {
+  pool: pg.Pool
+  /** For the LISTEN connection, which must not be a pooled one. */
+  connectionString: string
+  schema: string
+  transport: Transport
+  logger: Logger
+  batchSize?: number
+  /** Safety net for a missed notification; a notification wakes the relay at once. */
+  idlePollMs?: number
+}
+
+interface OutboxRow {
+  id: string
+  topic: string
+  message_key: string
+  value: string
+  headers: Record<string, string>
+}
+
+/**
+ * Publishes outbox rows in id order and marks them published only after the transport accepted
+ * them; on failure nothing is marked and the batch is retried with backoff. An advisory lock lets
+ * one relay of a schema publish at a time, which keeps per-key order however many instances run.
+ */
+export class OutboxRelay {
+  readonly #options: Required<OutboxRelayOptions>
+  readonly #wakeup = new Wakeup()
+  #listener: Listener | undefined
+  #running = false
+  #loop: Promise<void> | undefined
+
+  constructor(options: OutboxRelayOptions) {
+    this.#options = { batchSize: 500, idlePollMs: 1_000, ...options }
+  }
+
+  start(): void {
+    this.#running = true
+    this.#listener = listen({
+      connectionString: this.#options.connectionString,
+      channels: [outboxChannel(this.#options.schema)],
+      logger: this.#options.logger,
+      onNotify: () => this.#wakeup.signal(),
+    })
+    this.#loop = this.#run()
+  }
+
+  /** Stops after the batch in flight is published and marked. */
+  async stop(): Promise<void> {
+    this.#running = false
+    this.#wakeup.signal()
+    await this.#loop
+    await this.#listener?.close()
+  }
+
+  /** Publishes one batch; returns how many rows went out. Exposed for tests and tools. */
+  async publishBatch(): Promise<number> {
+    const { pool, transport, batchSize, schema } = this.#options
+    return withTransaction(pool, async (trx) => {
+      const { rows: lock } = await trx.query<{ acquired: boolean }>(
+        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS acquired',
+        [`outbox-relay:${schema}`],
+      )
+      if (!lock[0]?.acquired) return 0
+      const { rows } = await trx.query<OutboxRow>(
+        `SELECT id::text AS id, topic, message_key, value, headers
+           FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+        [batchSize],
+      )
+      if (rows.length === 0) return 0
+      for (const [topic, messages] of groupByTopic(rows)) await transport.publish(topic, messages)
+      await trx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
+        rows.map((row) => row.id),
+      ])
+      return rows.length
+    })
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0
+    while (this.#running) {
+      try {
+        const published = await this.publishBatch()
+        failures = 0
+        if (published < this.#options.batchSize) await this.#wakeup.wait(this.#options.idlePollMs)
+      } catch (error) {
+        failures += 1
+        const delayMs = backoffMs(failures)
+        this.#options.logger.warn({ err: error, delayMs }, 'outbox relay could not publish; retrying')
+        await sleep(delayMs)
+      }
+    }
+  }
+}
+
+/** Groups rows by topic, keeping id order inside each topic (and so per key). */
+function groupByTopic(rows: OutboxRow[]): Map<string, OutgoingMessage[]> {
+  const byTopic = new Map<string, OutgoingMessage[]>()
+  for (const row of rows) {
+    const messages = byTopic.get(row.topic) ?? []
+    messages.push({ key: row.message_key, value: row.value, headers: row.headers })
+    byTopic.set(row.topic, messages)
+  }
+  return byTopic
+}

@@ -1,0 +1,92 @@
+import type pg from 'pg'
+import type { Static, TObject } from 'typebox'
+import { ConfigError, type commonSettings, loadConfig } from './config.ts'
+import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
+import { createPool } from './db/pool.ts'
+import { createLogger, type Logger } from './logger.ts'
+import type { EventConsumer } from './messaging/event-consumer.ts'
+import { messagingMigrations } from './outbox/outbox.ts'
+import { OutboxRelay } from './outbox/relay.ts'
+import { closeOnSignals } from './runtime.ts'
+import { createTransport } from './transport/create-transport.ts'
+import type { Transport } from './transport/port.ts'
+
+type ServiceSettings = Static<TObject<typeof commonSettings>> & { PORT: number }
+
+/** What the runtime needs of an HTTP app: to listen, and to stop listening. */
+export interface Listening {
+  listen(options: { host: string; port: number }): Promise<string>
+  close(): Promise<void>
+}
+
+export interface ServiceRuntime<Config> {
+  config: Config
+  logger: Logger
+  pool: pg.Pool
+  transport: Transport
+  /** The checks `GET /ready` runs: database, transport, migrations. */
+  readiness: Record<string, () => Promise<boolean>>
+}
+
+export interface ServiceDefinition<Schema extends TObject> {
+  name: string
+  /** The PostgreSQL schema that holds the service's tables. */
+  schema: string
+  configSchema: Schema
+  migrations: MigrationSource
+  /** Builds the HTTP app and starts the consumers; the runtime listens, relays and shuts down. */
+  start(runtime: ServiceRuntime<Static<Schema>>): Promise<{ app: Listening; consumers: EventConsumer[] }>
+}
+
+/**
+ * Boots a service that owns a database and talks through the transport: validates config,
+ * migrates, starts the outbox relay and consumers, listens, and on SIGTERM closes everything in
+ * order (HTTP first, so no request is cut off; the pool last).
+ */
+export async function runService<Schema extends TObject>(
+  definition: ServiceDefinition<Schema>,
+): Promise<void> {
+  let config: Static<Schema> & ServiceSettings
+  try {
+    config = loadConfig(definition.configSchema) as Static<Schema> & ServiceSettings
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(`${definition.name}: ${error.message}`)
+    process.exit(2)
+  }
+  const logger = createLogger(definition.name, config.LOG_LEVEL)
+  const pool = createPool({
+    connectionString: config.DATABASE_URL,
+    schema: definition.schema,
+    applicationName: definition.name,
+  })
+  const migrations = [messagingMigrations, definition.migrations]
+  const applied = await migrate(pool, definition.schema, migrations)
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied')
+
+  const transport = await createTransport(config, logger)
+  const relay = new OutboxRelay({
+    pool,
+    connectionString: config.DATABASE_URL,
+    schema: definition.schema,
+    transport,
+    logger: logger.child({ component: 'outbox-relay' }),
+  })
+  relay.start()
+
+  const readiness = {
+    database: () => pool.query('SELECT 1').then(() => true),
+    transport: () => transport.isConnected(),
+    migrations: () => migrationsApplied(pool, migrations),
+  }
+  const { app, consumers } = await definition.start({ config, logger, pool, transport, readiness })
+  await app.listen({ host: config.HOST, port: config.PORT })
+
+  closeOnSignals(logger, [
+    { name: 'http', close: () => app.close() },
+    ...consumers.map((consumer, index) => ({ name: `consumer ${index}`, close: () => consumer.stop() })),
+    { name: 'outbox relay', close: () => relay.stop() },
+    { name: 'transport', close: () => transport.close() },
+    { name: 'database pool', close: () => pool.end() },
+  ])
+}
