@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+export type ServiceName = 'api-gateway' | 'orders-service' | 'payments-service'
+
+export interface ServiceProcess {
+  name: ServiceName
+  url: string
+  child: ChildProcess
+  /** SIGTERM, then SIGKILL if it has not exited within the grace period. */
+  stop(graceMs?: number): Promise<void>
+}
+
+/** A free TCP port on loopback, found by letting the kernel pick one. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  server.close()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return address.port
+}
+
+/**
+ * Runs one service as its own OS process on this Node (type stripping runs the TypeScript as is)
+ * and resolves once its `/health` answers.
+ */
+export async function startServiceProcess(options: {
+  name: ServiceName
+  port: number
+  env: Record<string, string | undefined>
+  output?: 'inherit' | 'ignore' | 'pipe'
+  startTimeoutMs?: number
+}): Promise<ServiceProcess> {
+  const url = `http://127.0.0.1:${options.port}`
+  const child = spawn(process.execPath, [`services/${options.name}/src/server.ts`], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
+    stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'],
+  })
+  const exited = once(child, 'exit')
+  const stop = async (graceMs = 10_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+    await exited
+    clearTimeout(timer)
+  }
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000)
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`${options.name} exited with code ${child.exitCode} during start`)
+    const healthy = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) }).then(
+      (response) => response.ok,
+      () => false,
+    )
+    if (healthy) return { name: options.name, url, child, stop }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  await stop(1_000)
+  throw new Error(`${options.name} did not become healthy on ${url}`)
+}

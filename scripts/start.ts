@@ -1,0 +1,109 @@
+/**
+ * `npm start`: the whole shop on this machine. Starts an embedded PostgreSQL (data kept in
+ * `.data/postgres`) unless DATABASE_URL points at a server, creates and migrates the databases,
+ * runs the three services as separate processes, restarts one that dies, and stops everything on
+ * Ctrl-C or SIGTERM.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  ensureDatabase,
+  type RunningPostgres,
+  startEmbeddedPostgres,
+  withDatabase,
+} from './lib/embedded-postgres.ts'
+import {
+  REPO_ROOT,
+  type ServiceName,
+  type ServiceProcess,
+  startServiceProcess,
+} from './lib/service-process.ts'
+
+if (existsSync(join(REPO_ROOT, '.env'))) process.loadEnvFile(join(REPO_ROOT, '.env'))
+
+const env = process.env
+const ports: Record<ServiceName, number> = {
+  'payments-service': Number(env.PAYMENTS_PORT ?? 8002),
+  'orders-service': Number(env.ORDERS_PORT ?? 8001),
+  'api-gateway': Number(env.GATEWAY_PORT ?? 8000),
+}
+const RESTART_DELAY_MS = 1_000
+
+let postgres: RunningPostgres | undefined
+const running = new Map<ServiceName, ServiceProcess>()
+let stopping = false
+
+async function databaseUrls(): Promise<Record<'orders' | 'payments' | 'broker', string>> {
+  if (env.DATABASE_URL) {
+    // One given database: each service keeps its tables in its own schema there.
+    return {
+      orders: env.ORDERS_DATABASE_URL ?? env.DATABASE_URL,
+      payments: env.PAYMENTS_DATABASE_URL ?? env.DATABASE_URL,
+      broker: env.BROKER_DATABASE_URL ?? env.DATABASE_URL,
+    }
+  }
+  const port = Number(env.EMBEDDED_POSTGRES_PORT ?? 54320)
+  console.log(`Starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`)
+  postgres = await startEmbeddedPostgres({
+    dataDir: join(REPO_ROOT, '.data/postgres'),
+    port,
+    persistent: true,
+  })
+  const urls = { orders: 'shop_orders', payments: 'shop_payments', broker: 'shop_broker' }
+  for (const database of Object.values(urls)) await ensureDatabase(postgres.adminUrl, database)
+  return {
+    orders: withDatabase(postgres.adminUrl, urls.orders),
+    payments: withDatabase(postgres.adminUrl, urls.payments),
+    broker: withDatabase(postgres.adminUrl, urls.broker),
+  }
+}
+
+async function run(name: ServiceName, serviceEnv: Record<string, string>): Promise<void> {
+  const service = await startServiceProcess({ name, port: ports[name], env: serviceEnv })
+  running.set(name, service)
+  service.child.once('exit', (code, signal) => {
+    running.delete(name)
+    if (stopping) return
+    console.error(`${name} exited (${signal ?? code}); restarting in ${RESTART_DELAY_MS} ms`)
+    setTimeout(() => void run(name, serviceEnv).catch(fail), RESTART_DELAY_MS)
+  })
+}
+
+async function stop(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true
+    console.log('Stopping…')
+    await Promise.all([...running.values()].map((service) => service.stop()))
+    await postgres?.stop()
+  }
+  process.exit(exitCode)
+}
+
+function fail(error: unknown): void {
+  console.error(error instanceof Error ? error.message : error)
+  void stop(1)
+}
+
+process.once('SIGINT', () => void stop(0))
+process.once('SIGTERM', () => void stop(0))
+
+try {
+  const urls = await databaseUrls()
+  const shared = { BROKER_DATABASE_URL: urls.broker }
+  await Promise.all([
+    run('payments-service', { ...shared, DATABASE_URL: urls.payments }),
+    run('orders-service', { ...shared, DATABASE_URL: urls.orders }),
+  ])
+  await run('api-gateway', {
+    ORDERS_SERVICE_URL: `http://127.0.0.1:${ports['orders-service']}`,
+    PAYMENTS_SERVICE_URL: `http://127.0.0.1:${ports['payments-service']}`,
+  })
+  console.log(`
+The shop is running:
+  API gateway       http://127.0.0.1:${ports['api-gateway']}  (docs: http://127.0.0.1:${ports['api-gateway']}/docs)
+  orders-service    http://127.0.0.1:${ports['orders-service']}
+  payments-service  http://127.0.0.1:${ports['payments-service']}
+Press Ctrl-C to stop.`)
+} catch (error) {
+  fail(error)
+}

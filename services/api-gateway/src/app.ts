@@ -1,0 +1,41 @@
+import { AccountRoutes, OrderRoutes } from '@shop/contracts'
+import { createHttpApp, type Logger } from '@shop/platform'
+import type { GatewayConfig } from './config.ts'
+import { forwardRoutes } from './http/forward.ts'
+
+export interface GatewayDeps {
+  config: Pick<GatewayConfig, 'ORDERS_SERVICE_URL' | 'PAYMENTS_SERVICE_URL' | 'UPSTREAM_TIMEOUT_MS'>
+  logger: Logger
+}
+
+/** Ready when both services answer their own readiness check. */
+const upstreamReady = (base: string, timeoutMs: number) => async () => {
+  const response = await fetch(new URL('/ready', base), { signal: AbortSignal.timeout(timeoutMs) })
+  await response.body?.cancel()
+  return response.status === 200
+}
+
+export async function buildApp({ config, logger }: GatewayDeps) {
+  const app = await createHttpApp({
+    title: 'Shop API',
+    description:
+      'The public API of the shop: accounts and balances, and orders that are paid asynchronously, exactly once. ' +
+      'Every business route needs `X-User-Id: <uuid>`; errors are application/problem+json with a stable `code`.',
+    logger,
+    readiness: {
+      orders: upstreamReady(config.ORDERS_SERVICE_URL, config.UPSTREAM_TIMEOUT_MS),
+      payments: upstreamReady(config.PAYMENTS_SERVICE_URL, config.UPSTREAM_TIMEOUT_MS),
+    },
+  })
+  await app.register(forwardRoutes, {
+    upstream: config.PAYMENTS_SERVICE_URL,
+    routes: Object.values(AccountRoutes),
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  })
+  await app.register(forwardRoutes, {
+    upstream: config.ORDERS_SERVICE_URL,
+    routes: Object.values(OrderRoutes),
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  })
+  return app
+}

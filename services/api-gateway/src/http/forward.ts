@@ -1,0 +1,70 @@
+import replyFrom from '@fastify/reply-from'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { REQUEST_ID_HEADER, requireUserId, sendProblem } from '@shop/platform'
+
+export interface RouteSpec {
+  method: string
+  url: string
+  schema: object
+}
+
+export interface ForwardOptions {
+  upstream: string
+  routes: RouteSpec[]
+  timeoutMs: number
+}
+
+/**
+ * Serves the given routes by forwarding them to one upstream over a keep-alive connection pool.
+ * Requests are checked for X-User-Id and passed on byte for byte; answers come back unchanged. An
+ * upstream that is down is a 503 and one that is too slow a 504, both as problem JSON, never a hang.
+ */
+export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (app, options) => {
+  // The body is the service's to validate: the gateway forwards the bytes it was sent.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+  app.setValidatorCompiler(() => () => true)
+
+  await app.register(replyFrom, {
+    base: options.upstream,
+    undici: { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 },
+    destroyAgent: true,
+    retryMethods: [],
+    maxRetriesOn503: 0,
+    disableRequestLogging: true,
+  })
+
+  app.addHook('onRequest', requireUserId)
+
+  for (const route of options.routes) {
+    app.route({
+      method: route.method as 'GET' | 'POST',
+      url: route.url,
+      schema: route.schema,
+      handler: (request, reply) =>
+        reply.from(request.url, {
+          // Handing the bytes over with their content type stops reply-from re-encoding JSON.
+          ...(Buffer.isBuffer(request.body)
+            ? {
+                body: request.body,
+                contentType: request.headers['content-type'] ?? 'application/octet-stream',
+              }
+            : {}),
+          timeout: options.timeoutMs,
+          rewriteRequestHeaders: (_request, headers) => ({ ...headers, [REQUEST_ID_HEADER]: request.id }),
+          onError: (errorReply, { error }) => {
+            const timedOut = (error as { statusCode?: number }).statusCode === 504
+            request.log.warn({ err: error, upstream: options.upstream }, 'upstream request failed')
+            sendProblem(errorReply as never, {
+              status: timedOut ? 504 : 503,
+              code: timedOut ? 'upstream_timeout' : 'upstream_unavailable',
+              title: timedOut ? 'Upstream timeout' : 'Service unavailable',
+              detail: timedOut
+                ? `The service did not answer within ${options.timeoutMs} ms`
+                : 'The service is not reachable; try again later',
+            })
+          },
+        }),
+    })
+  }
+}

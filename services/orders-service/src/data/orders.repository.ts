@@ -1,0 +1,75 @@
+import type { Queryable } from '@shop/platform'
+import type { Order, OrderStatus } from '../domain/order.ts'
+
+interface OrderRow {
+  id: string
+  user_id: string
+  amount_minor: string
+  description: string | null
+  status: OrderStatus
+  reason: string | null
+  created_at: Date
+}
+
+const COLUMNS = 'id, user_id, amount_minor::text, description, status, reason, created_at'
+
+const toOrder = (row: OrderRow): Order => ({
+  id: row.id,
+  userId: row.user_id,
+  amountMinor: Number(row.amount_minor),
+  description: row.description,
+  status: row.status,
+  reason: row.reason,
+  createdAt: row.created_at,
+})
+
+export async function insertOrder(
+  db: Queryable,
+  order: { id: string; userId: string; amountMinor: number; description: string | null },
+): Promise<Order> {
+  const { rows } = await db.query<OrderRow>(
+    `INSERT INTO orders (id, user_id, amount_minor, description) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+    [order.id, order.userId, order.amountMinor, order.description],
+  )
+  return toOrder(rows[0] as OrderRow)
+}
+
+/** An order of this user; another user's order is as unknown as a missing one. */
+export async function findUserOrder(
+  db: Queryable,
+  userId: string,
+  orderId: string,
+): Promise<Order | undefined> {
+  const { rows } = await db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = $1 AND user_id = $2`, [
+    orderId,
+    userId,
+  ])
+  return rows[0] && toOrder(rows[0])
+}
+
+export async function listUserOrders(db: Queryable, userId: string, limit: number): Promise<Order[]> {
+  const { rows } = await db.query<OrderRow>(
+    `SELECT ${COLUMNS} FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [userId, limit],
+  )
+  return rows.map(toOrder)
+}
+
+/** Moves a NEW order to a final status; false when the order is unknown or already final. */
+export async function finishNewOrder(
+  db: Queryable,
+  orderId: string,
+  status: 'FINISHED' | 'CANCELLED',
+  reason: string | null,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE orders SET status = $2, reason = $3, updated_at = now() WHERE id = $1 AND status = 'NEW'`,
+    [orderId, status, reason],
+  )
+  return rowCount === 1
+}
+
+export async function orderExists(db: Queryable, orderId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM orders WHERE id = $1', [orderId])
+  return rowCount === 1
+}

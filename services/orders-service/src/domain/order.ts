@@ -1,0 +1,26 @@
+import { fromMinorUnits } from '@shop/platform'
+
+export type OrderStatus = 'NEW' | 'FINISHED' | 'CANCELLED'
+
+export interface Order {
+  id: string
+  userId: string
+  amountMinor: number
+  description: string | null
+  status: OrderStatus
+  reason: string | null
+  createdAt: Date
+}
+
+/** The order as clients see it: money as a JSON number, `reason` only once cancelled. */
+export function toOrderView(order: Order) {
+  return {
+    id: order.id,
+    user_id: order.userId,
+    amount: fromMinorUnits(order.amountMinor),
+    description: order.description,
+    status: order.status,
+    ...(order.reason ? { reason: order.reason } : {}),
+    created_at: order.createdAt.toISOString(),
+  }
+}

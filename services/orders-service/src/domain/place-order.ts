@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto'
+import { OrderCreated } from '@shop/contracts'
+import { appendToOutbox, withTransaction } from '@shop/platform'
+import type pg from 'pg'
+import { insertOrder } from '../data/orders.repository.ts'
+import type { Order } from './order.ts'
+
+export interface PlaceOrderRequest {
+  userId: string
+  amountMinor: number
+  description: string | null
+}
+
+/**
+ * Accepts an order: the order (NEW) and its `order_created` event are written in one transaction,
+ * so the event is published if and only if the order exists. Nothing is published from here.
+ */
+export async function placeOrder(
+  pool: pg.Pool,
+  request: PlaceOrderRequest,
+  ordersTopic: string,
+): Promise<Order> {
+  return withTransaction(pool, async (trx) => {
+    const order = await insertOrder(trx, { id: randomUUID(), ...request })
+    const event = OrderCreated.create(
+      { order_id: order.id, user_id: order.userId, amount_minor: order.amountMinor },
+      order.createdAt,
+    )
+    await appendToOutbox(trx, [{ topic: ordersTopic, key: order.id, value: OrderCreated.encode(event) }])
+    return order
+  })
+}

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, OrderRoutes } from '@shop/contracts'
+import { AppError, requireUserId, toMinorUnits } from '@shop/platform'
+import type pg from 'pg'
+import { findUserOrder, listUserOrders } from '../data/orders.repository.ts'
+import { toOrderView } from '../domain/order.ts'
+import { placeOrder } from '../domain/place-order.ts'
+
+/** The order routes; a plugin, so the X-User-Id hook covers these routes and not /health or /docs. */
+export const orderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; ordersTopic: string }> = async (
+  app,
+  { pool, ordersTopic },
+) => {
+  app.addHook('onRequest', requireUserId)
+
+  app.route({
+    ...OrderRoutes.placeOrder,
+    handler: async (request, reply) => {
+      const order = await placeOrder(
+        pool,
+        {
+          userId: request.userId,
+          amountMinor: toMinorUnits(request.body.amount, 'amount'),
+          description: request.body.description ?? null,
+        },
+        ordersTopic,
+      )
+      return reply.code(201).send(toOrderView(order))
+    },
+  })
+
+  app.route({
+    ...OrderRoutes.listOrders,
+    handler: async (request) => {
+      const limit = Number(request.query.limit ?? DEFAULT_LIST_LIMIT)
+      if (limit > MAX_LIST_LIMIT)
+        throw new AppError(400, 'invalid_query', 'Bad request', 'limit must be at most 1000')
+      return (await listUserOrders(pool, request.userId, limit)).map(toOrderView)
+    },
+  })
+
+  app.route({
+    ...OrderRoutes.getOrder,
+    handler: async (request) => {
+      const order = await findUserOrder(pool, request.userId, request.params.order_id.toLowerCase())
+      if (!order) throw new AppError(404, 'order_not_found', 'Order not found', 'This user has no such order')
+      return toOrderView(order)
+    },
+  })
+}

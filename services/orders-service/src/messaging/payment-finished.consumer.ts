@@ -1,0 +1,36 @@
+import { PaymentFinished } from '@shop/contracts'
+import { type EventConsumer, type Logger, startEventConsumer, type Transport } from '@shop/platform'
+import type pg from 'pg'
+import type { OrdersConfig } from '../config.ts'
+import { settleOrder } from '../domain/settle-order.ts'
+
+export const PAYMENT_FINISHED_CONSUMER = 'orders.payment_finished'
+
+export function startPaymentFinishedConsumer(deps: {
+  pool: pg.Pool
+  transport: Transport
+  config: OrdersConfig
+  logger: Logger
+}): Promise<EventConsumer> {
+  const logger = deps.logger.child({ component: 'payment-finished-consumer' })
+  return startEventConsumer({
+    name: PAYMENT_FINISHED_CONSUMER,
+    pool: deps.pool,
+    transport: deps.transport,
+    topic: deps.config.PAYMENT_RESULTS_TOPIC,
+    group: deps.config.KAFKA_CONSUMER_GROUP ?? 'orders-service',
+    event: PaymentFinished,
+    handle: async (trx, event) => {
+      const outcome = await settleOrder(trx, event.payload)
+      if (outcome === 'unknown_order') {
+        logger.warn({ orderId: event.payload.order_id }, 'payment result for an unknown order ignored')
+      } else {
+        logger.info(
+          { orderId: event.payload.order_id, status: event.payload.status, outcome },
+          'order settled',
+        )
+      }
+    },
+    logger,
+  })
+}

@@ -1,0 +1,44 @@
+import { AppError, type Queryable, withTransaction } from '@shop/platform'
+import type pg from 'pg'
+import { creditAccount, findAccount, insertAccount, insertLedgerEntry } from '../data/accounts.repository.ts'
+import { type AccountView, MAX_BALANCE_MINOR, toAccountView } from './account.ts'
+
+export const accountNotFound = () =>
+  new AppError(404, 'account_not_found', 'Account not found', 'This user has no account; create one first')
+
+export async function openAccount(
+  pool: pg.Pool,
+  userId: string,
+  initialBalanceMinor: number,
+): Promise<AccountView> {
+  return withTransaction(pool, async (trx) => {
+    const account = await insertAccount(trx, userId, initialBalanceMinor)
+    if (!account)
+      throw new AppError(409, 'account_exists', 'Account exists', 'This user already has an account')
+    await insertLedgerEntry(trx, { userId, kind: 'opening', amountMinor: initialBalanceMinor })
+    return toAccountView(account)
+  })
+}
+
+export async function topUp(pool: pg.Pool, userId: string, amountMinor: number): Promise<AccountView> {
+  return withTransaction(pool, async (trx) => {
+    const account = await creditAccount(trx, userId, amountMinor, MAX_BALANCE_MINOR)
+    if (!account) {
+      if (!(await findAccount(trx, userId))) throw accountNotFound()
+      throw new AppError(
+        422,
+        'balance_limit_exceeded',
+        'Balance limit exceeded',
+        'A balance may not exceed 100,000,000,000.00',
+      )
+    }
+    await insertLedgerEntry(trx, { userId, kind: 'top_up', amountMinor })
+    return toAccountView(account)
+  })
+}
+
+export async function getBalance(db: Queryable, userId: string): Promise<AccountView> {
+  const account = await findAccount(db, userId)
+  if (!account) throw accountNotFound()
+  return toAccountView(account)
+}

@@ -1,0 +1,35 @@
+import { AppError, withTransaction } from '@shop/platform'
+import type pg from 'pg'
+import { accountNotFound } from './accounts.ts'
+import { chargeOnce } from './charge.ts'
+import { type ChargeRequest, isSameCharge } from './payment.ts'
+
+/**
+ * `POST /accounts/charge`: charges an order id once. Asking again with the same order, user and
+ * amount answers as the first time and charges nothing; a failed charge is not recorded, so the
+ * client may top up and try again.
+ */
+export async function chargeOnRequest(pool: pg.Pool, request: ChargeRequest) {
+  return withTransaction(pool, async (trx) => {
+    const { payment, replayed } = await chargeOnce(trx, request)
+    if (replayed && !isSameCharge(payment, request)) {
+      throw new AppError(
+        409,
+        'order_already_charged',
+        'Order already charged',
+        'This order id was charged with another amount or by another user',
+      )
+    }
+    // Throwing rolls the transaction back, so a fresh failure leaves no trace.
+    if (payment.reason === 'account_not_found') throw accountNotFound()
+    if (payment.status === 'FAIL') {
+      throw new AppError(
+        402,
+        'insufficient_funds',
+        'Insufficient funds',
+        'The balance does not cover this amount',
+      )
+    }
+    return { order_id: payment.orderId, status: 'SUCCESS' as const }
+  })
+}

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AccountRoutes } from '@shop/contracts'
+import { requireUserId, toMinorUnits } from '@shop/platform'
+import type pg from 'pg'
+import { getBalance, openAccount, topUp } from '../domain/accounts.ts'
+import { chargeOnRequest } from '../domain/charge-on-request.ts'
+
+/** The account routes; a plugin, so the X-User-Id hook covers these routes and not /health or /docs. */
+export const accountRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, { pool }) => {
+  app.addHook('onRequest', requireUserId)
+
+  app.route({
+    ...AccountRoutes.openAccount,
+    // The body is optional: no body means an opening balance of 0.
+    preValidation: async (request) => {
+      request.body ??= {}
+    },
+    handler: async (request, reply) => {
+      const initialBalance = request.body.initial_balance ?? 0
+      const account = await openAccount(pool, request.userId, toMinorUnits(initialBalance, 'initial_balance'))
+      return reply.code(201).send(account)
+    },
+  })
+
+  app.route({
+    ...AccountRoutes.topUp,
+    handler: async (request) => topUp(pool, request.userId, toMinorUnits(request.body.amount, 'amount')),
+  })
+
+  app.route({
+    ...AccountRoutes.getBalance,
+    handler: async (request) => getBalance(pool, request.userId),
+  })
+
+  app.route({
+    ...AccountRoutes.charge,
+    handler: async (request) =>
+      chargeOnRequest(pool, {
+        orderId: request.body.order_id.toLowerCase(),
+        userId: request.userId,
+        amountMinor: toMinorUnits(request.body.amount, 'amount'),
+      }),
+  })
+}
