@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { DEFAULT_ORDERS_TOPIC, DEFAULT_PAYMENT_RESULTS_TOPIC } from '@shop/contracts'
-import { type Static, type TObject, Type } from 'typebox'
+import { type Static, type TObject, type TSchema, Type } from 'typebox'
 import { Value } from 'typebox/value'
 
 export class ConfigError extends Error {
@@ -60,20 +60,23 @@ export function loadConfig<Schema extends TObject>(
     const raw = env[key]
     if (raw !== undefined && raw !== '') input[key] = key === 'LOG_LEVEL' ? raw.toLowerCase() : raw
   }
-  const value = Value.Convert(schema, Value.Default(schema, input))
+  const value = Value.Convert(schema, Value.Default(schema, input)) as Record<string, unknown>
   if (Value.Check(schema, value)) return value as Static<Schema>
 
-  const problems = Value.Errors(schema, value).map((error) => {
-    const variable = error.instancePath.slice(1) || missingProperty(error.params)
-    const given = variable ? input[variable] : undefined
-    return `${variable}: ${error.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}`
+  // Checked one variable at a time, so the message names every variable at fault, not just the first.
+  const required = new Set(schema.required ?? [])
+  const problems = Object.entries(schema.properties).flatMap(([key, property]: [string, TSchema]) => {
+    if (value[key] === undefined) return required.has(key) ? [`${key}: is required`] : []
+    if (Value.Check(property, value[key])) return []
+    return [`${key}: ${expectation(property, value[key])} (got ${JSON.stringify(input[key])})`]
   })
-  throw new ConfigError(`Invalid configuration:\n  ${[...new Set(problems)].join('\n  ')}`)
+  throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
 }
 
-function missingProperty(params: unknown): string {
-  const required = (params as { requiredProperties?: string[] }).requiredProperties
-  return required?.join(', ') ?? '(root)'
+function expectation(property: TSchema, actual: unknown): string {
+  const choices = (property as { anyOf?: { const?: unknown }[] }).anyOf?.map((choice) => choice.const)
+  if (choices?.every((choice) => choice !== undefined)) return `must be one of ${choices.join(', ')}`
+  return Value.Errors(property, actual)[0]?.message ?? 'is invalid'
 }
 
 function readEnv(): NodeJS.ProcessEnv {

@@ -72,7 +72,7 @@ export class OutboxRelay {
       if (!lock[0]?.acquired) return 0
       const { rows } = await trx.query<OutboxRow>(
         `SELECT id::text AS id, topic, message_key, value, headers
-           FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+           FROM outbox WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1`,
         [batchSize],
       )
       if (rows.length === 0) return 0

@@ -110,7 +110,8 @@ export class GroupConsumer {
         WHERE topic = $1 AND partition = $2
           AND "offset" > COALESCE(
                 (SELECT "offset" FROM committed_offsets WHERE group_id = $3 AND topic = $1 AND partition = $2), 0)
-        ORDER BY "offset"
+        -- Qualified: the bare name would sort by the text alias above, putting "10" before "9".
+        ORDER BY messages."offset"
         LIMIT $4`,
       [topic, partition, group, batchSize],
     )

@@ -1,0 +1,50 @@
+import { Type } from 'typebox'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, commonSettings, loadConfig } from '../src/config.ts'
+
+const Schema = Type.Object({
+  ...commonSettings,
+  PORT: Type.Integer({ default: 8001, minimum: 0, maximum: 65535 }),
+})
+const seedUrl = 'postgresql+asyncpg://shop:shop_pass@postgres:5432/shopdb'
+
+describe('loadConfig', () => {
+  it('when only DATABASE_URL is given, then the seed defaults apply', () => {
+    const config = loadConfig(Schema, { DATABASE_URL: seedUrl })
+    expect(config).toMatchObject({
+      DATABASE_URL: seedUrl,
+      ORDERS_TOPIC: 'order_created',
+      PAYMENT_RESULTS_TOPIC: 'payment_finished',
+      LOG_LEVEL: 'info',
+      PORT: 8001,
+      TOPIC_PARTITIONS: 3,
+    })
+  })
+
+  it('when values are strings from the environment, then numbers are converted and LOG_LEVEL=DEBUG works', () => {
+    const config = loadConfig(Schema, { DATABASE_URL: seedUrl, PORT: '9000', LOG_LEVEL: 'DEBUG' })
+    expect(config.PORT).toBe(9000)
+    expect(config.LOG_LEVEL).toBe('debug')
+  })
+
+  it('when values are bad or missing, then boot stops with a message naming every variable at fault', () => {
+    const load = () => loadConfig(Schema, { PORT: 'eighty', LOG_LEVEL: 'loud', ORDERS_TOPIC: 'bad topic!' })
+    expect(load).toThrow(ConfigError)
+    const message = (() => {
+      try {
+        load()
+      } catch (error) {
+        return (error as Error).message
+      }
+    })()
+    expect(message).toContain('DATABASE_URL')
+    expect(message).toContain('PORT')
+    expect(message).toContain('"eighty"')
+    expect(message).toContain('LOG_LEVEL')
+    expect(message).toContain('ORDERS_TOPIC')
+  })
+
+  it('when DATABASE_URL is not a PostgreSQL URL, then it is refused', () => {
+    expect(() => loadConfig(Schema, { DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/)
+  })
+})

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto'
+import { OrderCreated } from '@shop/contracts'
+import type pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '../../../tests/support/database.ts'
+import { eventually } from '../../../tests/support/eventually.ts'
+import { testLogger } from '../../../tests/support/logger.ts'
+import { migrate } from '../src/db/migrate.ts'
+import { createPool } from '../src/db/pool.ts'
+import { startEventConsumer } from '../src/messaging/event-consumer.ts'
+import { messagingMigrations } from '../src/outbox/outbox.ts'
+import { createEmbeddedTransport } from '../src/transport/embedded/embedded-transport.ts'
+import type { Transport } from '../src/transport/port.ts'
+
+describe('event consumer', () => {
+  let database: TestDatabase
+  let pool: pg.Pool
+  let transport: Transport
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    pool = createPool({ connectionString: database.url, schema: 'consumer_test', applicationName: 'test' })
+    await migrate(pool, 'consumer_test', [messagingMigrations])
+    await pool.query('CREATE TABLE consumer_test.effects (order_id uuid NOT NULL)')
+    transport = await createEmbeddedTransport({
+      connectionString: database.url,
+      partitions: 2,
+      logger: testLogger,
+    })
+  })
+  afterAll(async () => {
+    await transport.close()
+    await pool.end()
+    await database.drop()
+  })
+
+  const effectsOf = async (orderId: string) =>
+    Number((await pool.query('SELECT count(*) FROM effects WHERE order_id = $1', [orderId])).rows[0].count)
+
+  const newOrderEvent = () =>
+    OrderCreated.create({ order_id: randomUUID(), user_id: randomUUID(), amount_minor: 100 })
+
+  const start = (topic: string, failFirst = 0) => {
+    let failures = failFirst
+    return startEventConsumer({
+      name: `test.${topic}`,
+      pool,
+      transport,
+      topic,
+      group: 'test',
+      event: OrderCreated,
+      logger: testLogger,
+      handle: async (trx, event) => {
+        await trx.query('INSERT INTO effects (order_id) VALUES ($1)', [event.payload.order_id])
+        if (failures > 0) {
+          failures -= 1
+          throw new Error('handler crashed after its effect, before commit')
+        }
+      },
+    })
+  }
+
+  it('when the same event is delivered twice, then its effect happens once and the duplicate is counted', async () => {
+    const topic = `dup-${randomUUID()}`
+    const consumer = await start(topic)
+    const event = newOrderEvent()
+    const message = { key: event.payload.order_id, value: OrderCreated.encode(event) }
+    await transport.publish(topic, [message, message])
+    await eventually(
+      async () => consumer.stats.handled + consumer.stats.duplicates,
+      (count) => count === 2,
+    )
+    expect(await effectsOf(event.payload.order_id)).toBe(1)
+    expect(consumer.stats).toMatchObject({ handled: 1, duplicates: 1 })
+    await consumer.stop()
+  })
+
+  it('when the handler fails, then its effect is rolled back and the message is retried until it succeeds', async () => {
+    const topic = `retry-${randomUUID()}`
+    const consumer = await start(topic, 2)
+    const event = newOrderEvent()
+    await transport.publish(topic, [{ key: event.payload.order_id, value: OrderCreated.encode(event) }])
+    await eventually(
+      async () => consumer.stats.handled,
+      (count) => count === 1,
+    )
+    expect(await effectsOf(event.payload.order_id)).toBe(1)
+    await consumer.stop()
+  })
+
+  it.each([
+    ['not JSON', '{"event_id":'],
+    ['an unknown version', (() => JSON.stringify({ ...newOrderEvent(), version: 2 }))()],
+    [
+      'a missing payload field',
+      (() => JSON.stringify({ ...newOrderEvent(), payload: { order_id: randomUUID() } }))(),
+    ],
+  ])(
+    'when a message is %s, then it is kept as a dead letter and later messages still flow',
+    async (_kind, bad) => {
+      const topic = `poison-${randomUUID()}`
+      const consumer = await start(topic)
+      const good = newOrderEvent()
+      await transport.publish(topic, [
+        { key: good.payload.order_id, value: bad },
+        { key: good.payload.order_id, value: OrderCreated.encode(good) },
+      ])
+      await eventually(
+        async () => consumer.stats.handled,
+        (count) => count === 1,
+      )
+      const { rows } = await pool.query('SELECT value, error FROM dead_letters WHERE topic = $1', [topic])
+      expect(rows).toHaveLength(1)
+      expect(rows[0].value).toBe(bad)
+      expect(rows[0].error).toMatch(/not JSON|order_created/)
+      expect(consumer.stats.deadLettered).toBe(1)
+      await consumer.stop()
+    },
+  )
+})
