@@ -2,10 +2,12 @@
  * `npm start`: the whole shop on this machine. Starts an embedded PostgreSQL (data kept in
  * `.data/postgres`) unless DATABASE_URL points at a server, creates and migrates the databases,
  * runs the three services as separate processes, restarts one that dies, and stops everything on
- * Ctrl-C or SIGTERM.
+ * Ctrl-C or SIGTERM. `npm run start:kafka` (`--kafka`) also starts a local Kafka broker (data in
+ * `.data/kafka`) and runs the services on it, unless KAFKA_BOOTSTRAP_SERVERS names one already.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { type KafkaBroker, startKafkaBroker } from './kafka/broker.ts'
 import {
   ensureDatabase,
   type RunningPostgres,
@@ -30,6 +32,7 @@ const ports: Record<ServiceName, number> = {
 const RESTART_DELAY_MS = 1_000
 
 let postgres: RunningPostgres | undefined
+let kafka: KafkaBroker | undefined
 const running = new Map<ServiceName, ServiceProcess>()
 let stopping = false
 
@@ -58,6 +61,15 @@ async function databaseUrls(): Promise<Record<'orders' | 'payments' | 'broker', 
   }
 }
 
+async function kafkaSettings(): Promise<Record<string, string>> {
+  if (env.KAFKA_BOOTSTRAP_SERVERS) return { KAFKA_BOOTSTRAP_SERVERS: env.KAFKA_BOOTSTRAP_SERVERS }
+  if (!process.argv.includes('--kafka')) return {}
+  const port = Number(env.KAFKA_PORT ?? 9092)
+  console.log(`Starting Kafka on 127.0.0.1:${port} (data in .data/kafka; the first start fetches its jars)`)
+  kafka = await startKafkaBroker({ port, dataDir: join(REPO_ROOT, '.data/kafka') })
+  return { KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap }
+}
+
 async function run(name: ServiceName, serviceEnv: Record<string, string>): Promise<void> {
   const service = await startServiceProcess({ name, port: ports[name], env: serviceEnv })
   running.set(name, service)
@@ -74,6 +86,7 @@ async function stop(exitCode: number): Promise<never> {
     stopping = true
     console.log('Stopping…')
     await Promise.all([...running.values()].map((service) => service.stop()))
+    await kafka?.stop()
     await postgres?.stop()
   }
   process.exit(exitCode)
@@ -88,8 +101,8 @@ process.once('SIGINT', () => void stop(0))
 process.once('SIGTERM', () => void stop(0))
 
 try {
-  const urls = await databaseUrls()
-  const shared = { BROKER_DATABASE_URL: urls.broker }
+  const [urls, transport] = await Promise.all([databaseUrls(), kafkaSettings()])
+  const shared = { BROKER_DATABASE_URL: urls.broker, ...transport }
   await Promise.all([
     run('payments-service', { ...shared, DATABASE_URL: urls.payments }),
     run('orders-service', { ...shared, DATABASE_URL: urls.orders }),
@@ -103,6 +116,7 @@ The shop is running:
   API gateway       http://127.0.0.1:${ports['api-gateway']}  (docs: http://127.0.0.1:${ports['api-gateway']}/docs)
   orders-service    http://127.0.0.1:${ports['orders-service']}
   payments-service  http://127.0.0.1:${ports['payments-service']}
+  transport         ${transport.KAFKA_BOOTSTRAP_SERVERS ? `Kafka at ${transport.KAFKA_BOOTSTRAP_SERVERS}` : 'embedded (PostgreSQL log)'}
 Press Ctrl-C to stop.`)
 } catch (error) {
   fail(error)

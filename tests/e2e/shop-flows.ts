@@ -2,184 +2,190 @@ import { randomUUID } from 'node:crypto'
 import { OrderCreated } from '@shop/contracts'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createEmbeddedTransport } from '../../packages/platform/src/transport/embedded/embedded-transport.ts'
+import { createTransport } from '../../packages/platform/src/transport/create-transport.ts'
 import { eventually } from '../support/eventually.ts'
 import { testLogger } from '../support/logger.ts'
 import { apiClient, type RunningShop, startShop } from '../support/shop.ts'
 
-let shop: RunningShop
-let api: ReturnType<typeof apiClient>
+/**
+ * The flows every transport must carry, run against the whole system: three service processes
+ * with their own databases and the gateway in front. `env` picks the transport.
+ */
+export function describeShopEndToEnd(transport: string, env: () => Record<string, string>): void {
+  describe(`the shop on the ${transport} transport, end to end through the gateway`, () => {
+    let shop: RunningShop
+    let api: ReturnType<typeof apiClient>
 
-beforeAll(async () => {
-  shop = await startShop()
-  api = apiClient(shop.gateway)
-})
-afterAll(async () => {
-  await shop?.stop()
-})
-
-/** Waits for the order to leave NEW and returns it with how long that took. */
-async function settled(userId: string, orderId: string) {
-  const started = Date.now()
-  const response = await eventually(
-    () => api.getOrder(userId, orderId),
-    (order) => order.body?.status !== 'NEW',
-  )
-  return { order: response.body, settleMs: Date.now() - started }
-}
-
-describe('the shop, end to end through the gateway', () => {
-  it('when the seed flow runs (account 200, order 150), then the order is FINISHED and the balance 50', async () => {
-    const user = api.newUser()
-    expect(await api.openAccount(user, 200)).toMatchObject({
-      status: 201,
-      body: { user_id: user, balance: 200 },
+    beforeAll(async () => {
+      shop = await startShop(env())
+      api = apiClient(shop.gateway)
     })
-    const placed = await api.placeOrder(user, 150, 'a kettle')
-    expect(placed).toMatchObject({
-      status: 201,
-      body: { user_id: user, amount: 150, description: 'a kettle', status: 'NEW' },
+    afterAll(async () => {
+      await shop?.stop()
     })
-    const { order, settleMs } = await settled(user, placed.body.id)
-    expect(order).toMatchObject({ id: placed.body.id, status: 'FINISHED' })
-    expect(order.reason).toBeUndefined()
-    expect((await api.balance(user)).body).toEqual({ user_id: user, balance: 50 })
-    console.log(`seed flow: order settled ${settleMs} ms after it was accepted`)
-  })
 
-  it('when an account is opened twice, then the second answer is 409 account_exists', async () => {
-    const user = api.newUser()
-    expect((await api.openAccount(user)).status).toBe(201)
-    const again = await api.openAccount(user, 10)
-    expect(again).toMatchObject({ status: 409, body: { code: 'account_exists' } })
-    expect(again.contentType).toContain('application/problem+json')
-    expect((await api.balance(user)).body.balance).toBe(0)
-  })
-
-  it('when an order exceeds the balance, then it is CANCELLED for insufficient funds and nothing is taken', async () => {
-    const user = api.newUser()
-    await api.openAccount(user, 100)
-    const placed = await api.placeOrder(user, 100.01)
-    const { order } = await settled(user, placed.body.id)
-    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'insufficient_funds' })
-    expect((await api.balance(user)).body.balance).toBe(100)
-  })
-
-  it('when a user without an account orders, then the order is CANCELLED with account_not_found', async () => {
-    const user = api.newUser()
-    const placed = await api.placeOrder(user, 5)
-    const { order } = await settled(user, placed.body.id)
-    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'account_not_found' })
-    expect((await api.balance(user)).status).toBe(404)
-  })
-
-  it('when five orders of 100 race on a balance of 100, then exactly one is FINISHED', async () => {
-    const user = api.newUser()
-    await api.openAccount(user, 100)
-    const placed = await Promise.all(Array.from({ length: 5 }, () => api.placeOrder(user, 100)))
-    expect(placed.map((response) => response.status)).toEqual([201, 201, 201, 201, 201])
-    const outcomes = await Promise.all(placed.map((response) => settled(user, response.body.id)))
-    const statuses = outcomes.map(({ order }) => order.status)
-    expect(statuses.filter((status) => status === 'FINISHED')).toHaveLength(1)
-    expect(statuses.filter((status) => status === 'CANCELLED')).toHaveLength(4)
-    expect((await api.balance(user)).body.balance).toBe(0)
-  })
-
-  it('when order_created is delivered again, under its own id or a new one, then nothing more is charged', async () => {
-    const user = api.newUser()
-    await api.openAccount(user, 300)
-    const placed = await api.placeOrder(user, 100)
-    await settled(user, placed.body.id)
-    expect((await api.balance(user)).body.balance).toBe(200)
-
-    const orders = new pg.Client({ connectionString: shop.databases.orders.url })
-    const payments = new pg.Client({ connectionString: shop.databases.payments.url })
-    await Promise.all([orders.connect(), payments.connect()])
-    const transport = await createEmbeddedTransport({
-      connectionString: shop.databases.broker.url,
-      partitions: 3,
-      logger: testLogger,
-    })
-    try {
-      const { rows } = await orders.query('SELECT topic, value FROM orders.outbox WHERE message_key = $1', [
-        placed.body.id,
-      ])
-      expect(rows).toHaveLength(1)
-      const original = OrderCreated.decode(rows[0].value)
-      if (!original.ok) throw new Error(original.error)
-      const copy = { ...original.event, event_id: randomUUID() }
-      await transport.publish(rows[0].topic, [
-        { key: placed.body.id, value: rows[0].value },
-        { key: placed.body.id, value: OrderCreated.encode(copy) },
-      ])
-      // The copy under a new id passes the inbox; once it is recorded both deliveries were handled.
-      await eventually(
-        async () =>
-          (await payments.query('SELECT 1 FROM payments.inbox WHERE message_id = $1', [copy.event_id]))
-            .rowCount,
-        (count) => count === 1,
+    /** Waits for the order to leave NEW and returns it with how long that took. */
+    const settled = async (userId: string, orderId: string) => {
+      const started = Date.now()
+      const response = await eventually(
+        () => api.getOrder(userId, orderId),
+        (order) => order.body?.status !== 'NEW',
       )
-      const charges = await payments.query(
-        'SELECT count(*)::int AS n FROM payments.payments WHERE order_id = $1',
-        [placed.body.id],
-      )
-      expect(charges.rows[0].n).toBe(1)
-      expect((await api.balance(user)).body.balance).toBe(200)
-      expect((await api.getOrder(user, placed.body.id)).body.status).toBe('FINISHED')
-    } finally {
-      await transport.close()
-      await Promise.all([orders.end(), payments.end()])
+      return { order: response.body, settleMs: Date.now() - started }
     }
-  })
 
-  it('when another user asks for an order, then it is 404 and absent from their list', async () => {
-    const owner = api.newUser()
-    const stranger = api.newUser()
-    await api.openAccount(owner, 50)
-    const placed = await api.placeOrder(owner, 10)
-    expect(await api.getOrder(stranger, placed.body.id)).toMatchObject({
-      status: 404,
-      body: { code: 'order_not_found' },
+    it('when the seed flow runs (account 200, order 150), then the order is FINISHED and the balance 50', async () => {
+      const user = api.newUser()
+      expect(await api.openAccount(user, 200)).toMatchObject({
+        status: 201,
+        body: { user_id: user, balance: 200 },
+      })
+      const placed = await api.placeOrder(user, 150, 'a kettle')
+      expect(placed).toMatchObject({
+        status: 201,
+        body: { user_id: user, amount: 150, description: 'a kettle', status: 'NEW' },
+      })
+      const { order, settleMs } = await settled(user, placed.body.id)
+      expect(order).toMatchObject({ id: placed.body.id, status: 'FINISHED' })
+      expect(order.reason).toBeUndefined()
+      expect((await api.balance(user)).body).toEqual({ user_id: user, balance: 50 })
+      console.log(`${transport} seed flow: order settled ${settleMs} ms after it was accepted`)
     })
-    expect((await api.listOrders(stranger)).body).toEqual([])
-    const mine = await api.listOrders(owner)
-    expect(mine.body.map((order: { id: string }) => order.id)).toEqual([placed.body.id])
-  })
 
-  it('when a user lists orders, then they come newest first', async () => {
-    const user = api.newUser()
-    await api.openAccount(user, 1000)
-    const ids: string[] = []
-    for (const amount of [1, 2, 3]) ids.push((await api.placeOrder(user, amount)).body.id)
-    const listed = await api.listOrders(user)
-    expect(listed.body.map((order: { id: string }) => order.id)).toEqual(ids.reverse())
-  })
-
-  it('when X-User-Id is missing or malformed, then the gateway answers 400 problem JSON', async () => {
-    expect(await api.call('GET', '/orders', undefined)).toMatchObject({
-      status: 400,
-      body: { code: 'missing_user_id' },
+    it('when an account is opened twice, then the second answer is 409 account_exists', async () => {
+      const user = api.newUser()
+      expect((await api.openAccount(user)).status).toBe(201)
+      const again = await api.openAccount(user, 10)
+      expect(again).toMatchObject({ status: 409, body: { code: 'account_exists' } })
+      expect(again.contentType).toContain('application/problem+json')
+      expect((await api.balance(user)).body.balance).toBe(0)
     })
-    const malformed = await api.call('GET', '/accounts/balance', 'not-a-uuid')
-    expect(malformed).toMatchObject({ status: 400, body: { code: 'invalid_user_id' } })
-    expect(malformed.contentType).toContain('application/problem+json')
+
+    it('when an order exceeds the balance, then it is CANCELLED for insufficient funds and nothing is taken', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 100)
+      const placed = await api.placeOrder(user, 100.01)
+      const { order } = await settled(user, placed.body.id)
+      expect(order).toMatchObject({ status: 'CANCELLED', reason: 'insufficient_funds' })
+      expect((await api.balance(user)).body.balance).toBe(100)
+    })
+
+    it('when a user without an account orders, then the order is CANCELLED with account_not_found', async () => {
+      const user = api.newUser()
+      const placed = await api.placeOrder(user, 5)
+      const { order } = await settled(user, placed.body.id)
+      expect(order).toMatchObject({ status: 'CANCELLED', reason: 'account_not_found' })
+      expect((await api.balance(user)).status).toBe(404)
+    })
+
+    it('when five orders of 100 race on a balance of 100, then exactly one is FINISHED', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 100)
+      const placed = await Promise.all(Array.from({ length: 5 }, () => api.placeOrder(user, 100)))
+      expect(placed.map((response) => response.status)).toEqual([201, 201, 201, 201, 201])
+      const outcomes = await Promise.all(placed.map((response) => settled(user, response.body.id)))
+      const statuses = outcomes.map(({ order }) => order.status)
+      expect(statuses.filter((status) => status === 'FINISHED')).toHaveLength(1)
+      expect(statuses.filter((status) => status === 'CANCELLED')).toHaveLength(4)
+      expect((await api.balance(user)).body.balance).toBe(0)
+    })
+
+    it('when order_created is delivered again, under its own id or a new one, then nothing more is charged', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 300)
+      const placed = await api.placeOrder(user, 100)
+      await settled(user, placed.body.id)
+      expect((await api.balance(user)).body.balance).toBe(200)
+
+      const orders = new pg.Client({ connectionString: shop.databases.orders.url })
+      const payments = new pg.Client({ connectionString: shop.databases.payments.url })
+      await Promise.all([orders.connect(), payments.connect()])
+      const transport = await createTransport(
+        { DATABASE_URL: shop.databases.broker.url, ...shop.env, TOPIC_PARTITIONS: 3 },
+        'e2e-replayer',
+        testLogger,
+      )
+      try {
+        const { rows } = await orders.query('SELECT topic, value FROM orders.outbox WHERE message_key = $1', [
+          placed.body.id,
+        ])
+        expect(rows).toHaveLength(1)
+        const original = OrderCreated.decode(rows[0].value)
+        if (!original.ok) throw new Error(original.error)
+        const copy = { ...original.event, event_id: randomUUID() }
+        await transport.publish(rows[0].topic, [
+          { key: placed.body.id, value: rows[0].value },
+          { key: placed.body.id, value: OrderCreated.encode(copy) },
+        ])
+        // The copy under a new id passes the inbox; once it is recorded both deliveries were handled.
+        await eventually(
+          async () =>
+            (await payments.query('SELECT 1 FROM payments.inbox WHERE message_id = $1', [copy.event_id]))
+              .rowCount,
+          (count) => count === 1,
+        )
+        const charges = await payments.query(
+          'SELECT count(*)::int AS n FROM payments.payments WHERE order_id = $1',
+          [placed.body.id],
+        )
+        expect(charges.rows[0].n).toBe(1)
+        expect((await api.balance(user)).body.balance).toBe(200)
+        expect((await api.getOrder(user, placed.body.id)).body.status).toBe('FINISHED')
+      } finally {
+        await transport.close()
+        await Promise.all([orders.end(), payments.end()])
+      }
+    })
+
+    it('when another user asks for an order, then it is 404 and absent from their list', async () => {
+      const owner = api.newUser()
+      const stranger = api.newUser()
+      await api.openAccount(owner, 50)
+      const placed = await api.placeOrder(owner, 10)
+      expect(await api.getOrder(stranger, placed.body.id)).toMatchObject({
+        status: 404,
+        body: { code: 'order_not_found' },
+      })
+      expect((await api.listOrders(stranger)).body).toEqual([])
+      const mine = await api.listOrders(owner)
+      expect(mine.body.map((order: { id: string }) => order.id)).toEqual([placed.body.id])
+    })
+
+    it('when a user lists orders, then they come newest first', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 1000)
+      const ids: string[] = []
+      for (const amount of [1, 2, 3]) ids.push((await api.placeOrder(user, amount)).body.id)
+      const listed = await api.listOrders(user)
+      expect(listed.body.map((order: { id: string }) => order.id)).toEqual(ids.reverse())
+    })
+
+    it('when X-User-Id is missing or malformed, then the gateway answers 400 problem JSON', async () => {
+      expect(await api.call('GET', '/orders', undefined)).toMatchObject({
+        status: 400,
+        body: { code: 'missing_user_id' },
+      })
+      const malformed = await api.call('GET', '/accounts/balance', 'not-a-uuid')
+      expect(malformed).toMatchObject({ status: 400, body: { code: 'invalid_user_id' } })
+      expect(malformed.contentType).toContain('application/problem+json')
+    })
+
+    it('when payments-service is down, then orders are still accepted and settle once it is back', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 80)
+      await shop.services.get('payments-service')?.stop()
+
+      const unavailable = await api.balance(user)
+      expect(unavailable).toMatchObject({ status: 503, body: { code: 'upstream_unavailable' } })
+      const placed = await api.placeOrder(user, 30)
+      expect(placed).toMatchObject({ status: 201, body: { status: 'NEW' } })
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect((await api.getOrder(user, placed.body.id)).body.status).toBe('NEW')
+
+      await shop.restart('payments-service')
+      const { order } = await settled(user, placed.body.id)
+      expect(order.status).toBe('FINISHED')
+      expect((await api.balance(user)).body.balance).toBe(50)
+    })
   })
-
-  it('when payments-service is down, then orders are still accepted and settle once it is back', async () => {
-    const user = api.newUser()
-    await api.openAccount(user, 80)
-    await shop.services.get('payments-service')?.stop()
-
-    const unavailable = await api.balance(user)
-    expect(unavailable).toMatchObject({ status: 503, body: { code: 'upstream_unavailable' } })
-    const placed = await api.placeOrder(user, 30)
-    expect(placed).toMatchObject({ status: 201, body: { status: 'NEW' } })
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    expect((await api.getOrder(user, placed.body.id)).body.status).toBe('NEW')
-
-    await shop.restart('payments-service')
-    const { order } = await settled(user, placed.body.id)
-    expect(order.status).toBe('FINISHED')
-    expect((await api.balance(user)).body.balance).toBe(50)
-  })
-})
+}

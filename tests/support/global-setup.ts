@@ -4,29 +4,55 @@ import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
 import { freePort } from '../../scripts/lib/service-process.ts'
+import { kafkaUnavailableReason, startTestKafka } from './kafka.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A superuser URL of the test server; each test file creates its own database from it. */
     pgAdminUrl: string
+    /** Bootstrap address of the test Kafka broker; empty when the Kafka suites cannot run here. */
+    kafkaBootstrap: string
   }
 }
 
 /**
- * Gives the tests a real PostgreSQL: the server at TEST_DATABASE_URL when set, otherwise an
- * embedded one in a temporary directory, thrown away afterwards.
+ * Gives the tests real infrastructure: PostgreSQL (the server at TEST_DATABASE_URL, or an
+ * embedded one in a temporary directory) and a Kafka broker when Java and Maven are present.
+ * Without them the Kafka suites are skipped and said to be; in CI that is a failure.
  */
 export default async function setup(project: TestProject) {
+  const cleanups: (() => Promise<void>)[] = []
+  const unavailable = kafkaUnavailableReason()
+  if (unavailable && process.env.CI === 'true') {
+    throw new Error(`The Kafka suites must run in CI, but cannot: ${unavailable}`)
+  }
+  const kafka = unavailable ? undefined : startTestKafka()
+
   const given = process.env.TEST_DATABASE_URL
   if (given) {
     project.provide('pgAdminUrl', given)
-    return
+  } else {
+    const dataDir = await mkdtemp(join(tmpdir(), 'shop-test-pg-'))
+    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false })
+    project.provide('pgAdminUrl', postgres.adminUrl)
+    cleanups.push(async () => {
+      await postgres.stop()
+      await rm(dataDir, { recursive: true, force: true })
+    })
   }
-  const dataDir = await mkdtemp(join(tmpdir(), 'shop-test-pg-'))
-  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false })
-  project.provide('pgAdminUrl', postgres.adminUrl)
+
+  if (kafka) {
+    const broker = await kafka
+    project.provide('kafkaBootstrap', broker.bootstrap)
+    cleanups.push(broker.stop)
+  } else {
+    project.provide('kafkaBootstrap', '')
+    console.warn(
+      `\n  SKIPPED: the Kafka suites (transport contract on Kafka, end to end on Kafka): ${unavailable}\n`,
+    )
+  }
+
   return async () => {
-    await postgres.stop()
-    await rm(dataDir, { recursive: true, force: true })
+    for (const cleanup of cleanups.reverse()) await cleanup()
   }
 }

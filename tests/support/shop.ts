@@ -4,6 +4,8 @@ import { createTestDatabase, type TestDatabase } from './database.ts'
 
 export interface RunningShop {
   gateway: string
+  /** The settings the services share: transport, topics, broker database. */
+  env: Record<string, string>
   databases: Record<'orders' | 'payments' | 'broker', TestDatabase>
   services: Map<string, ServiceProcess>
   /** Starts a stopped service again, on the same port and database. */
@@ -52,6 +54,7 @@ export async function startShop(extraEnv: Record<string, string> = {}): Promise<
   )
   return {
     gateway: `http://127.0.0.1:${ports.gateway}`,
+    env: common,
     databases,
     services,
     restart: launch,

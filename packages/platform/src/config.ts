@@ -33,6 +33,8 @@ export const commonSettings = {
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?(\\+\\w+)?://', description: 'PostgreSQL URL' }),
   /** Database of the embedded transport's log; defaults to DATABASE_URL.  */
   BROKER_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?(\\+\\w+)?://' })),
+  /** Kafka bootstrap servers, `host:port[,host:port]`; when unset the embedded transport is used. */
+  KAFKA_BOOTSTRAP_SERVERS: Type.Optional(Type.String({ pattern: '^[^,\\s:]+:\\d{1,5}(,[^,\\s:]+:\\d{1,5})*$' })),
   /** Consumer group of this service; defaults to the service's name. */
   KAFKA_CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   /** Topic of `order_created` events. */

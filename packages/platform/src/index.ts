@@ -21,6 +21,8 @@ export { OutboxRelay } from './outbox/relay.ts'
 export { type Closable, closeOnSignals } from './runtime.ts'
 export { runService, type ServiceDefinition, type ServiceRuntime } from './service.ts'
 export { createTransport } from './transport/create-transport.ts'
+export { createEmbeddedTransport } from './transport/embedded/embedded-transport.ts'
+export { createKafkaTransport } from './transport/kafka/kafka-transport.ts'
 export type {
   BatchHandler,
   DeliveredMessage,

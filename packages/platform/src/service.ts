@@ -64,7 +64,7 @@ export async function runService<Schema extends TObject>(
   const applied = await migrate(pool, definition.schema, migrations)
   if (applied.length > 0) logger.info({ applied }, 'migrations applied')
 
-  const transport = await createTransport(config, logger)
+  const transport = await createTransport(config, definition.name, logger)
   const relay = new OutboxRelay({
     pool,
     connectionString: config.DATABASE_URL,

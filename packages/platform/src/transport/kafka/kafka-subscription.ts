@@ -1,0 +1,125 @@
+import {
+  Consumer,
+  type Message,
+  type MessagesStream,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+  stringDeserializers,
+} from '@platformatic/kafka'
+import type { Logger } from 'pino'
+import { backoffMs, sleep } from '../../wakeup.ts'
+import type { BatchHandler, DeliveredMessage, Subscription } from '../port.ts'
+
+type StringMessage = Message<string, string, string, string>
+
+export interface KafkaSubscriptionOptions {
+  bootstrapBrokers: string[]
+  clientId: string
+  topic: string
+  group: string
+  handleBatch: BatchHandler
+  logger: Logger
+}
+
+const toDelivered = (message: StringMessage): DeliveredMessage => ({
+  topic: message.topic,
+  partition: message.partition,
+  offset: message.offset.toString(),
+  key: message.key,
+  value: message.value,
+  headers: Object.fromEntries(message.headers),
+})
+
+/**
+ * One consumer-group member on Kafka. Offsets are committed by hand, and only after the handler
+ * resolved: a failing handler is retried in place with backoff (so its partition waits, keeping
+ * per-key order) and a crash before the commit means the message is delivered again. A broker
+ * that is down or goes away is waited for: the member reconnects and resumes from its group's
+ * committed offsets.
+ */
+export class KafkaSubscription implements Subscription {
+  readonly #options: KafkaSubscriptionOptions
+  #consumer: Consumer<string, string, string, string> | undefined
+  #stream: MessagesStream<string, string, string, string> | undefined
+  #running = true
+  readonly #loop: Promise<void>
+
+  constructor(options: KafkaSubscriptionOptions) {
+    this.#options = options
+    this.#loop = this.#run()
+  }
+
+  async close(): Promise<void> {
+    this.#running = false
+    await this.#stream?.close().catch(() => {})
+    await this.#loop
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0
+    while (this.#running) {
+      try {
+        await this.#consume()
+        failures = 0
+      } catch (error) {
+        failures += 1
+        if (!this.#running) break
+        const delayMs = backoffMs(failures, 200, 5_000)
+        this.#options.logger.warn(
+          { err: error, topic: this.#options.topic, group: this.#options.group, delayMs },
+          'kafka consumer failed; reconnecting',
+        )
+        await sleep(delayMs)
+      } finally {
+        await this.#consumer?.close(true).catch(() => {})
+        this.#consumer = undefined
+        this.#stream = undefined
+      }
+    }
+  }
+
+  async #consume(): Promise<void> {
+    const { bootstrapBrokers, clientId, group, topic } = this.#options
+    this.#consumer = new Consumer({
+      clientId,
+      groupId: group,
+      bootstrapBrokers,
+      deserializers: stringDeserializers,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 500,
+      rebalanceTimeout: 15_000,
+      retryDelay: 200,
+    })
+    this.#stream = await this.#consumer.consume({
+      topics: [topic],
+      autocommit: false,
+      mode: MessagesStreamModes.COMMITTED,
+      fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+      maxWaitTime: 200,
+    })
+    for await (const message of this.#stream as AsyncIterable<StringMessage>) {
+      if (!(await this.#handle(message))) break
+      await message.commit()
+    }
+  }
+
+  /** Returns false when the subscription closed before the message was handled. */
+  async #handle(message: StringMessage): Promise<boolean> {
+    let failures = 0
+    while (this.#running) {
+      try {
+        await this.#options.handleBatch([toDelivered(message)])
+        return true
+      } catch (error) {
+        failures += 1
+        const delayMs = backoffMs(failures)
+        this.#options.logger.warn(
+          { err: error, topic: message.topic, partition: message.partition, offset: String(message.offset), delayMs },
+          'consumer handler failed; the message will be delivered again',
+        )
+        await sleep(delayMs)
+      }
+    }
+    return false
+  }
+}

@@ -1,0 +1,3 @@
+import { describeShopEndToEnd } from './shop-flows.ts'
+
+describeShopEndToEnd('embedded', () => ({}))
