@@ -34,6 +34,7 @@ export async function startServiceProcess(options: {
   name: ServiceName
   port: number
   env: Record<string, string | undefined>
+  /** Where the service's log lines (stdout) go; errors (stderr) always reach the console. */
   output?: 'inherit' | 'ignore' | 'pipe'
   startTimeoutMs?: number
 }): Promise<ServiceProcess> {
@@ -41,7 +42,7 @@ export async function startServiceProcess(options: {
   const child = spawn(process.execPath, [`services/${options.name}/src/server.ts`], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
-    stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'],
+    stdio: ['ignore', options.output ?? 'inherit', 'inherit'],
   })
   const exited = once(child, 'exit')
   const stop = async (graceMs = 10_000) => {

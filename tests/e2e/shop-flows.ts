@@ -170,6 +170,73 @@ export function describeShopEndToEnd(transport: string, env: () => Record<string
       expect(malformed.contentType).toContain('application/problem+json')
     })
 
+    it('when a request carries a traceparent, then its trace id follows the order through every service', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 10)
+      const traceId = randomUUID().replaceAll('-', '')
+      const response = await fetch(`${shop.gateway}/orders`, {
+        method: 'POST',
+        headers: {
+          'x-user-id': user,
+          'content-type': 'application/json',
+          traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+          'x-request-id': 'trace-test-request',
+        },
+        body: JSON.stringify({ amount: 1 }),
+      })
+      expect(response.headers.get('x-request-id')).toBe('trace-test-request')
+      const placed = (await response.json()) as { id: string }
+      await settled(user, placed.id)
+      const tracedIn = (service: string) =>
+        (shop.logs.get(service) ?? []).filter((line) => line.trace_id === traceId).map((line) => line.msg)
+      await eventually(
+        async () => tracedIn('orders-service'),
+        (messages) => messages.includes('payment result applied'),
+      )
+      expect(tracedIn('api-gateway')).toContain('request completed')
+      expect(tracedIn('orders-service')).toContain('order placed')
+      expect(tracedIn('payments-service')).toContain('order paid')
+      const paid = (shop.logs.get('payments-service') ?? []).find(
+        (line) => line.msg === 'order paid' && line.trace_id === traceId,
+      )
+      expect(paid).toMatchObject({ order_id: placed.id, status: 'SUCCESS' })
+      const placedLine = (shop.logs.get('orders-service') ?? []).find(
+        (line) => line.msg === 'order placed' && line.trace_id === traceId,
+      )
+      expect(placedLine).toMatchObject({ user_id: user, order_id: placed.id, reqId: 'trace-test-request' })
+    })
+
+    it('when operators scrape /metrics, then latency, outbox, consumer and lag figures are there', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 10)
+      const placed = await api.placeOrder(user, 1)
+      await settled(user, placed.body.id)
+      for (const name of ['orders-service', 'payments-service'] as const) {
+        const response = await fetch(`${shop.services.get(name)?.url}/metrics`)
+        expect(response.status).toBe(200)
+        expect(response.headers.get('content-type')).toContain('text/plain')
+        const text = await response.text()
+        expect(text).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/(orders|accounts)/)
+        expect(text).toMatch(/outbox_backlog_messages\{service="[a-z-]+"\} \d+/)
+        expect(text).toMatch(/outbox_oldest_unpublished_age_seconds/)
+        expect(text).toMatch(/messages_consumed_total\{[^}]*outcome="handled"[^}]*\} [1-9]/)
+        expect(text).toMatch(/consumer_lag_messages\{[^}]*topic="[^"]+"[^}]*\} \d+/)
+        expect(text).toMatch(/outbox_published_total\{[^}]*\} [1-9]/)
+        expect(text).toContain('process_cpu_seconds_total')
+      }
+    })
+
+    it('when a service is told to stop, then it exits cleanly within 10 s', async () => {
+      const payments = shop.services.get('payments-service')
+      if (!payments) throw new Error('payments-service is not running')
+      const started = Date.now()
+      const exited = new Promise<number | null>((resolve) => payments.child.once('exit', resolve))
+      payments.child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect(Date.now() - started).toBeLessThan(10_000)
+      await shop.restart('payments-service')
+    })
+
     it('when payments-service is down, then orders are still accepted and settle once it is back', async () => {
       const user = api.newUser()
       await api.openAccount(user, 80)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { createInterface } from 'node:readline'
 import { freePort, type ServiceProcess, startServiceProcess } from '../../scripts/lib/service-process.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 
@@ -8,6 +9,8 @@ export interface RunningShop {
   env: Record<string, string>
   databases: Record<'orders' | 'payments' | 'broker', TestDatabase>
   services: Map<string, ServiceProcess>
+  /** Every JSON log line each service wrote, parsed, in order. */
+  logs: Map<string, Record<string, unknown>[]>
   /** Starts a stopped service again, on the same port and database. */
   restart(name: 'orders-service' | 'payments-service'): Promise<void>
   stop(): Promise<void>
@@ -25,7 +28,8 @@ export async function startShop(extraEnv: Record<string, string> = {}): Promise<
   }
   const ports = { orders: await freePort(), payments: await freePort(), gateway: await freePort() }
   const common = {
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    // Info logs are collected (not printed) so tests can follow a trace through them.
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     BROKER_DATABASE_URL: databases.broker.url,
     ...extraEnv,
   }
@@ -34,29 +38,51 @@ export async function startShop(extraEnv: Record<string, string> = {}): Promise<
     'payments-service': { ...common, DATABASE_URL: databases.payments.url },
   }
   const services = new Map<string, ServiceProcess>()
+  const logs = new Map<string, Record<string, unknown>[]>()
+  const collectLogs = (service: ServiceProcess) => {
+    const lines = logs.get(service.name) ?? []
+    logs.set(service.name, lines)
+    if (!service.child.stdout) return service
+    createInterface({ input: service.child.stdout }).on('line', (line) => {
+      if (process.env.TEST_LOG_LEVEL) console.log(line)
+      try {
+        lines.push(JSON.parse(line))
+      } catch {
+        lines.push({ msg: line })
+      }
+    })
+    return service
+  }
   const launch = async (name: 'orders-service' | 'payments-service') => {
     const port = name === 'orders-service' ? ports.orders : ports.payments
-    services.set(name, await startServiceProcess({ name, port, env: envOf[name] }))
+    services.set(
+      name,
+      collectLogs(await startServiceProcess({ name, port, env: envOf[name], output: 'pipe' })),
+    )
   }
   await Promise.all([launch('orders-service'), launch('payments-service')])
   services.set(
     'api-gateway',
-    await startServiceProcess({
-      name: 'api-gateway',
-      port: ports.gateway,
-      env: {
-        LOG_LEVEL: common.LOG_LEVEL,
-        ORDERS_SERVICE_URL: `http://127.0.0.1:${ports.orders}`,
-        PAYMENTS_SERVICE_URL: `http://127.0.0.1:${ports.payments}`,
-        UPSTREAM_TIMEOUT_MS: '2000',
-      },
-    }),
+    collectLogs(
+      await startServiceProcess({
+        name: 'api-gateway',
+        port: ports.gateway,
+        output: 'pipe',
+        env: {
+          LOG_LEVEL: common.LOG_LEVEL,
+          ORDERS_SERVICE_URL: `http://127.0.0.1:${ports.orders}`,
+          PAYMENTS_SERVICE_URL: `http://127.0.0.1:${ports.payments}`,
+          UPSTREAM_TIMEOUT_MS: '2000',
+        },
+      }),
+    ),
   )
   return {
     gateway: `http://127.0.0.1:${ports.gateway}`,
     env: common,
     databases,
     services,
+    logs,
     restart: launch,
     async stop() {
       await Promise.all([...services.values()].map((service) => service.stop()))

@@ -34,7 +34,9 @@ export const commonSettings = {
   /** Database of the embedded transport's log; defaults to DATABASE_URL.  */
   BROKER_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?(\\+\\w+)?://' })),
   /** Kafka bootstrap servers, `host:port[,host:port]`; when unset the embedded transport is used. */
-  KAFKA_BOOTSTRAP_SERVERS: Type.Optional(Type.String({ pattern: '^[^,\\s:]+:\\d{1,5}(,[^,\\s:]+:\\d{1,5})*$' })),
+  KAFKA_BOOTSTRAP_SERVERS: Type.Optional(
+    Type.String({ pattern: '^[^,\\s:]+:\\d{1,5}(,[^,\\s:]+:\\d{1,5})*$' }),
+  ),
   /** Consumer group of this service; defaults to the service's name. */
   KAFKA_CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   /** Topic of `order_created` events. */

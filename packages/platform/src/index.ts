@@ -13,13 +13,20 @@ export { PROBLEM_CONTENT_TYPE, sendProblem } from './http/problem.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
 export { createLogger, type Logger } from './logger.ts'
 export { storeDeadLetter } from './messaging/dead-letters.ts'
-export { type ConsumerStats, type EventConsumer, startEventConsumer } from './messaging/event-consumer.ts'
+export {
+  type ConsumerStats,
+  type EventConsumer,
+  type MessageContext,
+  startEventConsumer,
+} from './messaging/event-consumer.ts'
 export { recordInInbox } from './messaging/inbox.ts'
+export { type ConsumeOutcome, ServiceMetrics } from './metrics.ts'
 export { fromMinorUnits, toMinorUnits } from './money.ts'
 export { appendToOutbox, messagingMigrations, type OutboxMessage } from './outbox/outbox.ts'
 export { OutboxRelay } from './outbox/relay.ts'
 export { type Closable, closeOnSignals } from './runtime.ts'
 export { runService, type ServiceDefinition, type ServiceRuntime } from './service.ts'
+export { continueTrace, TRACEPARENT_HEADER, type TraceContext } from './tracing.ts'
 export { createTransport } from './transport/create-transport.ts'
 export { createEmbeddedTransport } from './transport/embedded/embedded-transport.ts'
 export { createKafkaTransport } from './transport/kafka/kafka-transport.ts'

@@ -5,6 +5,7 @@ import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.t
 import { createPool } from './db/pool.ts'
 import { createLogger, type Logger } from './logger.ts'
 import type { EventConsumer } from './messaging/event-consumer.ts'
+import { ServiceMetrics } from './metrics.ts'
 import { messagingMigrations } from './outbox/outbox.ts'
 import { OutboxRelay } from './outbox/relay.ts'
 import { closeOnSignals } from './runtime.ts'
@@ -24,6 +25,7 @@ export interface ServiceRuntime<Config> {
   logger: Logger
   pool: pg.Pool
   transport: Transport
+  metrics: ServiceMetrics
   /** The checks `GET /ready` runs: database, transport, migrations. */
   readiness: Record<string, () => Promise<boolean>>
 }
@@ -65,12 +67,22 @@ export async function runService<Schema extends TObject>(
   if (applied.length > 0) logger.info({ applied }, 'migrations applied')
 
   const transport = await createTransport(config, definition.name, logger)
+  const metrics = new ServiceMetrics(definition.name)
+  metrics.gauge(
+    'consumer_lag_messages',
+    'Messages a consumer group has yet to handle.',
+    ['group', 'topic'],
+    async (gauge) => {
+      for (const { group, topic, lag } of await transport.consumerLag()) gauge.set({ group, topic }, lag)
+    },
+  )
   const relay = new OutboxRelay({
     pool,
     connectionString: config.DATABASE_URL,
     schema: definition.schema,
     transport,
     logger: logger.child({ component: 'outbox-relay' }),
+    metrics,
   })
   relay.start()
 
@@ -79,7 +91,7 @@ export async function runService<Schema extends TObject>(
     transport: () => transport.isConnected(),
     migrations: () => migrationsApplied(pool, migrations),
   }
-  const { app, consumers } = await definition.start({ config, logger, pool, transport, readiness })
+  const { app, consumers } = await definition.start({ config, logger, pool, transport, metrics, readiness })
   await app.listen({ host: config.HOST, port: config.PORT })
 
   closeOnSignals(logger, [

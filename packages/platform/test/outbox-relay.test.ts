@@ -21,6 +21,7 @@ function recordingTransport() {
       for (const message of messages) published.push({ topic, message })
     },
     subscribe: () => Promise.reject(new Error('not used')),
+    consumerLag: async () => [],
     isConnected: async () => !down,
     close: async () => {},
   }

@@ -1,4 +1,4 @@
-import { createHttpApp, type Logger } from '@shop/platform'
+import { createHttpApp, type Logger, type ServiceMetrics } from '@shop/platform'
 import type pg from 'pg'
 import { accountRoutes } from './http/accounts.routes.ts'
 
@@ -6,14 +6,16 @@ export interface PaymentsAppDeps {
   pool: pg.Pool
   logger: Logger
   readiness?: Record<string, () => Promise<boolean>>
+  metrics?: ServiceMetrics
 }
 
-export async function buildApp({ pool, logger, readiness }: PaymentsAppDeps) {
+export async function buildApp({ pool, logger, readiness, metrics }: PaymentsAppDeps) {
   const app = await createHttpApp({
     title: 'payments-service',
     description: 'Accounts, balances and exactly-once charging of orders.',
     logger,
     ...(readiness ? { readiness } : {}),
+    ...(metrics ? { metrics } : {}),
   })
   await app.register(accountRoutes, { pool })
   return app

@@ -5,7 +5,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Problem } from '@shop/contracts'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import type { Logger } from 'pino'
+import type { ServiceMetrics } from '../metrics.ts'
+import { continueTrace, type TraceContext } from '../tracing.ts'
 import { registerProblemHandler } from './problem.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's span of the W3C trace it continues or starts. */
+    trace: TraceContext
+  }
+}
 
 export interface HttpAppOptions {
   title: string
@@ -14,11 +23,13 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number
   /** What `GET /ready` checks; each check answers whether that dependency works now. */
   readiness?: Record<string, () => Promise<boolean>>
+  /** Served at `GET /metrics`; request durations are recorded in it. */
+  metrics?: ServiceMetrics
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id'
 const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
-const PROBES = new Set(['/health', '/ready'])
+const PROBES = new Set(['/health', '/ready', '/metrics'])
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
 /**
@@ -45,11 +56,24 @@ export async function createHttpApp(options: HttpAppOptions) {
 
   app.addSchema(Problem)
   registerProblemHandler(app as unknown as FastifyInstance)
+  app.decorateRequest('trace', null as unknown as TraceContext)
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
+    request.trace = continueTrace(request.headers.traceparent)
+    request.log = request.log.child({ trace_id: request.trace.traceId })
   })
+  const { metrics } = options
   app.addHook('onResponse', async (request, reply) => {
     if (PROBES.has(request.url)) return
+    metrics?.httpDuration.observe(
+      {
+        method: request.method,
+        // The route pattern, not the URL, so order ids do not explode the label set.
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    )
     request.log.info(
       {
         method: request.method,
@@ -73,6 +97,11 @@ export async function createHttpApp(options: HttpAppOptions) {
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }))
+  if (metrics) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+    )
+  }
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const checks = await runChecks(options.readiness ?? {})
     const ready = Object.values(checks).every(Boolean)

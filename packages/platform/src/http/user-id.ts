@@ -30,4 +30,5 @@ export function parseUserId(request: FastifyRequest): string {
 /** An onRequest hook for routes that act on behalf of a user. */
 export async function requireUserId(request: FastifyRequest): Promise<void> {
   request.userId = parseUserId(request)
+  request.log = request.log.child({ user_id: request.userId })
 }

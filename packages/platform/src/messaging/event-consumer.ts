@@ -2,6 +2,8 @@ import type { EventDefinition } from '@shop/contracts'
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import { type Transaction, withTransaction } from '../db/pool.ts'
+import type { ConsumeOutcome, ServiceMetrics } from '../metrics.ts'
+import { continueTrace, TRACEPARENT_HEADER } from '../tracing.ts'
 import type { DeliveredMessage, Subscription, Transport } from '../transport/port.ts'
 import { storeDeadLetter } from './dead-letters.ts'
 import { recordInInbox } from './inbox.ts'
@@ -15,8 +17,16 @@ export interface EventConsumerOptions<Event extends { event_id: string; payload:
   group: string
   event: EventDefinition<Event>
   /** Applies the event's effect inside the transaction that also records it in the inbox. */
-  handle: (trx: Transaction, event: Event) => Promise<unknown>
+  handle: (trx: Transaction, event: Event, context: MessageContext) => Promise<unknown>
   logger: Logger
+  metrics?: ServiceMetrics
+}
+
+export interface MessageContext {
+  /** A logger bound to the message's trace and key (the order id). */
+  log: Logger
+  /** The `traceparent` for whatever this message causes: the same trace, a new span. */
+  traceparent: string
 }
 
 export interface ConsumerStats {
@@ -40,13 +50,18 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
   options: EventConsumerOptions<Event>,
 ): Promise<EventConsumer> {
   const stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0 }
+  const count = (outcome: ConsumeOutcome) =>
+    options.metrics?.consumed.inc({ consumer: options.name, outcome })
 
   const consume = async (message: DeliveredMessage) => {
+    const trace = continueTrace(message.headers[TRACEPARENT_HEADER])
+    const log = options.logger.child({ trace_id: trace.traceId, order_id: message.key })
     const decoded = options.event.decode(message.value)
     if (!decoded.ok) {
       await storeDeadLetter(options.pool, options.name, message, decoded.error)
       stats.deadLettered += 1
-      options.logger.error(
+      count('dead_lettered')
+      log.error(
         { topic: message.topic, partition: message.partition, offset: message.offset, error: decoded.error },
         'message breaks its contract; stored as a dead letter',
       )
@@ -55,15 +70,16 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
     const event = decoded.event
     const firstTime = await withTransaction(options.pool, async (trx) => {
       if (!(await recordInInbox(trx, options.name, event.event_id))) return false
-      await options.handle(trx, event)
+      await options.handle(trx, event, { log, traceparent: trace.traceparent })
       return true
+    }).catch((error: unknown) => {
+      count('failed')
+      throw error
     })
     if (firstTime) stats.handled += 1
     else stats.duplicates += 1
-    options.logger.debug(
-      { eventId: event.event_id, duplicate: !firstTime, key: message.key },
-      'event consumed',
-    )
+    count(firstTime ? 'handled' : 'duplicate')
+    log.debug({ event_id: event.event_id, duplicate: !firstTime }, 'event consumed')
   }
 
   const subscription: Subscription = await options.transport.subscribe({

@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { type Listener, listen } from '../db/listener.ts'
 import { withTransaction } from '../db/pool.ts'
+import type { ServiceMetrics } from '../metrics.ts'
 import type { OutgoingMessage, Transport } from '../transport/port.ts'
 import { backoffMs, sleep, Wakeup } from '../wakeup.ts'
 import { outboxChannel } from './outbox.ts'
@@ -16,6 +17,7 @@ export interface OutboxRelayOptions {
   batchSize?: number
   /** Safety net for a missed notification; a notification wakes the relay at once. */
   idlePollMs?: number
+  metrics?: ServiceMetrics | undefined
 }
 
 interface OutboxRow {
@@ -32,7 +34,7 @@ interface OutboxRow {
  * one relay of a schema publish at a time, which keeps per-key order however many instances run.
  */
 export class OutboxRelay {
-  readonly #options: Required<OutboxRelayOptions>
+  readonly #options: Required<Omit<OutboxRelayOptions, 'metrics'>> & Pick<OutboxRelayOptions, 'metrics'>
   readonly #wakeup = new Wakeup()
   #listener: Listener | undefined
   #running = false
@@ -40,6 +42,28 @@ export class OutboxRelay {
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { batchSize: 500, idlePollMs: 1_000, ...options }
+    options.metrics?.gauge(
+      'outbox_backlog_messages',
+      'Outbox messages not yet published.',
+      [],
+      async (gauge) => {
+        const { rows } = await options.pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+        )
+        gauge.set(rows[0]?.n ?? 0)
+      },
+    )
+    options.metrics?.gauge(
+      'outbox_oldest_unpublished_age_seconds',
+      'Age of the oldest unpublished outbox message; 0 when none waits.',
+      [],
+      async (gauge) => {
+        const { rows } = await options.pool.query<{ age: number | null }>(
+          'SELECT extract(epoch FROM now() - min(created_at))::float8 AS age FROM outbox WHERE published_at IS NULL',
+        )
+        gauge.set(rows[0]?.age ?? 0)
+      },
+    )
   }
 
   start(): void {
@@ -76,7 +100,10 @@ export class OutboxRelay {
         [batchSize],
       )
       if (rows.length === 0) return 0
-      for (const [topic, messages] of groupByTopic(rows)) await transport.publish(topic, messages)
+      for (const [topic, messages] of groupByTopic(rows)) {
+        await transport.publish(topic, messages)
+        this.#options.metrics?.published.inc({ topic }, messages.length)
+      }
       await trx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
         rows.map((row) => row.id),
       ])

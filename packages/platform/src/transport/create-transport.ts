@@ -14,7 +14,11 @@ export interface TransportSettings {
  * Picks the transport from configuration alone: Kafka when KAFKA_BOOTSTRAP_SERVERS is set,
  * otherwise the embedded log. Services never know which one they talk to.
  */
-export async function createTransport(settings: TransportSettings, clientId: string, logger: Logger): Promise<Transport> {
+export async function createTransport(
+  settings: TransportSettings,
+  clientId: string,
+  logger: Logger,
+): Promise<Transport> {
   const transportLogger = logger.child({ component: 'transport' })
   if (settings.KAFKA_BOOTSTRAP_SERVERS) {
     return createKafkaTransport({

@@ -34,11 +34,19 @@ export interface Subscription {
   close(): Promise<void>
 }
 
+export interface ConsumerLag {
+  group: string
+  topic: string
+  lag: number
+}
+
 export interface Transport {
   readonly name: string
   /** Resolves once the transport durably accepted every message, in order per key. */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>
   subscribe(options: SubscribeOptions): Promise<Subscription>
+  /** How many messages each of this client's subscriptions has yet to handle; for `/metrics`. */
+  consumerLag(): Promise<ConsumerLag[]>
   /** Whether the transport can reach its broker now; reported by `/ready`. */
   isConnected(): Promise<boolean>
   close(): Promise<void>

@@ -1,6 +1,6 @@
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { REQUEST_ID_HEADER, requireUserId, sendProblem } from '@shop/platform'
+import { REQUEST_ID_HEADER, requireUserId, sendProblem, TRACEPARENT_HEADER } from '@shop/platform'
 
 export interface RouteSpec {
   method: string
@@ -51,7 +51,12 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
               }
             : {}),
           timeout: options.timeoutMs,
-          rewriteRequestHeaders: (_request, headers) => ({ ...headers, [REQUEST_ID_HEADER]: request.id }),
+          // Expect, Keep-Alive and Upgrade concern the client's hop only (the body is already read);
+          // undici refuses to send them, which would turn a healthy upstream into a 503.
+          rewriteRequestHeaders: (_request, { expect: _e, 'keep-alive': _k, upgrade: _u, ...headers }) => ({
+            ...headers,
+            [REQUEST_ID_HEADER]: request.id,
+          }),
           onError: (errorReply, { error }) => {
             const timedOut = (error as { statusCode?: number }).statusCode === 504
             request.log.warn({ err: error, upstream: options.upstream }, 'upstream request failed')

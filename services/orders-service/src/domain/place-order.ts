@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCreated } from '@shop/contracts'
-import { appendToOutbox, withTransaction } from '@shop/platform'
+import { appendToOutbox, TRACEPARENT_HEADER, withTransaction } from '@shop/platform'
 import type pg from 'pg'
 import { insertOrder } from '../data/orders.repository.ts'
 import type { Order } from './order.ts'
@@ -19,6 +19,8 @@ export async function placeOrder(
   pool: pg.Pool,
   request: PlaceOrderRequest,
   ordersTopic: string,
+  /** The request's trace, carried in the event's headers so the payment can be followed too. */
+  traceparent?: string,
 ): Promise<Order> {
   return withTransaction(pool, async (trx) => {
     const order = await insertOrder(trx, { id: randomUUID(), ...request })
@@ -26,7 +28,14 @@ export async function placeOrder(
       { order_id: order.id, user_id: order.userId, amount_minor: order.amountMinor },
       order.createdAt,
     )
-    await appendToOutbox(trx, [{ topic: ordersTopic, key: order.id, value: OrderCreated.encode(event) }])
+    await appendToOutbox(trx, [
+      {
+        topic: ordersTopic,
+        key: order.id,
+        value: OrderCreated.encode(event),
+        ...(traceparent ? { headers: { [TRACEPARENT_HEADER]: traceparent } } : {}),
+      },
+    ])
     return order
   })
 }

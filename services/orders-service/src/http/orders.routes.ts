@@ -24,7 +24,9 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; ordersTopic
           description: request.body.description ?? null,
         },
         ordersTopic,
+        request.trace.traceparent,
       )
+      request.log.info({ order_id: order.id, amount_minor: order.amountMinor }, 'order placed')
       return reply.code(201).send(toOrderView(order))
     },
   })

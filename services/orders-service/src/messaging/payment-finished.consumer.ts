@@ -1,5 +1,11 @@
 import { PaymentFinished } from '@shop/contracts'
-import { type EventConsumer, type Logger, startEventConsumer, type Transport } from '@shop/platform'
+import {
+  type EventConsumer,
+  type Logger,
+  type ServiceMetrics,
+  startEventConsumer,
+  type Transport,
+} from '@shop/platform'
 import type pg from 'pg'
 import type { OrdersConfig } from '../config.ts'
 import { settleOrder } from '../domain/settle-order.ts'
@@ -11,6 +17,7 @@ export function startPaymentFinishedConsumer(deps: {
   transport: Transport
   config: OrdersConfig
   logger: Logger
+  metrics?: ServiceMetrics
 }): Promise<EventConsumer> {
   const logger = deps.logger.child({ component: 'payment-finished-consumer' })
   return startEventConsumer({
@@ -20,17 +27,15 @@ export function startPaymentFinishedConsumer(deps: {
     topic: deps.config.PAYMENT_RESULTS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'orders-service',
     event: PaymentFinished,
-    handle: async (trx, event) => {
+    handle: async (trx, event, { log }) => {
       const outcome = await settleOrder(trx, event.payload)
       if (outcome === 'unknown_order') {
-        logger.warn({ orderId: event.payload.order_id }, 'payment result for an unknown order ignored')
+        log.warn('payment result for an unknown order ignored')
       } else {
-        logger.info(
-          { orderId: event.payload.order_id, status: event.payload.status, outcome },
-          'order settled',
-        )
+        log.info({ status: event.payload.status, outcome }, 'payment result applied')
       }
     },
     logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   })
 }

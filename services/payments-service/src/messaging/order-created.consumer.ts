@@ -1,5 +1,11 @@
 import { OrderCreated } from '@shop/contracts'
-import { type EventConsumer, type Logger, startEventConsumer, type Transport } from '@shop/platform'
+import {
+  type EventConsumer,
+  type Logger,
+  type ServiceMetrics,
+  startEventConsumer,
+  type Transport,
+} from '@shop/platform'
 import type pg from 'pg'
 import type { PaymentsConfig } from '../config.ts'
 import { payForOrder } from '../domain/pay-for-order.ts'
@@ -11,6 +17,7 @@ export function startOrderCreatedConsumer(deps: {
   transport: Transport
   config: PaymentsConfig
   logger: Logger
+  metrics?: ServiceMetrics
 }): Promise<EventConsumer> {
   return startEventConsumer({
     name: ORDER_CREATED_CONSUMER,
@@ -19,7 +26,14 @@ export function startOrderCreatedConsumer(deps: {
     topic: deps.config.ORDERS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
     event: OrderCreated,
-    handle: (trx, event) => payForOrder(trx, event.payload, deps.config.PAYMENT_RESULTS_TOPIC),
+    handle: async (trx, event, { log, traceparent }) => {
+      const result = await payForOrder(trx, event.payload, deps.config.PAYMENT_RESULTS_TOPIC, traceparent)
+      log.info(
+        { status: result.status, reason: 'reason' in result ? result.reason : undefined },
+        'order paid',
+      )
+    },
     logger: deps.logger.child({ component: 'order-created-consumer' }),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   })
 }

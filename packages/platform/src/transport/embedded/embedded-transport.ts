@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import { listen } from '../../db/listener.ts'
 import { migrate } from '../../db/migrate.ts'
 import { createPool, withTransaction } from '../../db/pool.ts'
-import type { OutgoingMessage, SubscribeOptions, Subscription, Transport } from '../port.ts'
+import type { ConsumerLag, OutgoingMessage, SubscribeOptions, Subscription, Transport } from '../port.ts'
 import { GroupConsumer } from './group-consumer.ts'
 import { BROKER_CHANNEL, partitionFor, stableHash } from './keys.ts'
 
@@ -35,6 +35,7 @@ export async function createEmbeddedTransport(options: EmbeddedTransportOptions)
   const partitionCounts = new Map<string, number>()
   const consumers = new Set<GroupConsumer>()
   const consumersByTopic = new Map<string, Set<GroupConsumer>>()
+  const subscribed = new Map<GroupConsumer, { group: string; topic: string; partitions: number }>()
   let listener: ReturnType<typeof listen> | undefined
 
   const ensureTopic = async (topic: string): Promise<number> => {
@@ -104,14 +105,36 @@ export async function createEmbeddedTransport(options: EmbeddedTransportOptions)
       const ofTopic = consumersByTopic.get(topic) ?? new Set()
       consumersByTopic.set(topic, ofTopic.add(consumer))
       consumers.add(consumer)
+      subscribed.set(consumer, { group, topic, partitions })
       consumer.start()
       return {
         async close() {
           ofTopic.delete(consumer)
           consumers.delete(consumer)
+          subscribed.delete(consumer)
           await consumer.close()
         },
       }
+    },
+
+    async consumerLag(): Promise<ConsumerLag[]> {
+      return Promise.all(
+        [...subscribed.values()].map(async ({ group, topic, partitions }) => {
+          // Partition by partition, so each count is a range scan of the primary key.
+          const { rows } = await pool.query<{ lag: number }>(
+            `SELECT COALESCE(sum(behind.n), 0)::int AS lag
+               FROM generate_series(0, $3::int - 1) AS p(partition)
+               CROSS JOIN LATERAL (
+                 SELECT count(*) AS n FROM messages m
+                  WHERE m.topic = $1 AND m.partition = p.partition
+                    AND m."offset" > COALESCE((SELECT c."offset" FROM committed_offsets c
+                                               WHERE c.group_id = $2 AND c.topic = $1 AND c.partition = p.partition), 0)
+               ) AS behind`,
+            [topic, group, partitions],
+          )
+          return { group, topic, lag: rows[0]?.lag ?? 0 }
+        }),
+      )
     },
 
     async isConnected() {

@@ -49,6 +49,13 @@ export class KafkaSubscription implements Subscription {
     this.#loop = this.#run()
   }
 
+  /** Messages the group has yet to handle on this topic, as the broker sees it; 0 while disconnected. */
+  async lag(): Promise<number> {
+    const offsets = await this.#consumer?.getLag({ topics: [this.#options.topic] })
+    const perPartition = offsets?.get(this.#options.topic) ?? []
+    return perPartition.reduce((sum, behind) => sum + (behind > 0n ? Number(behind) : 0), 0)
+  }
+
   async close(): Promise<void> {
     this.#running = false
     await this.#stream?.close().catch(() => {})
@@ -114,7 +121,13 @@ export class KafkaSubscription implements Subscription {
         failures += 1
         const delayMs = backoffMs(failures)
         this.#options.logger.warn(
-          { err: error, topic: message.topic, partition: message.partition, offset: String(message.offset), delayMs },
+          {
+            err: error,
+            topic: message.topic,
+            partition: message.partition,
+            offset: String(message.offset),
+            delayMs,
+          },
           'consumer handler failed; the message will be delivered again',
         )
         await sleep(delayMs)

@@ -1,6 +1,6 @@
-import { Admin, Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka'
+import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka'
 import type { Logger } from 'pino'
-import type { OutgoingMessage, Subscription, SubscribeOptions, Transport } from '../port.ts'
+import type { ConsumerLag, OutgoingMessage, SubscribeOptions, Subscription, Transport } from '../port.ts'
 import { KafkaSubscription } from './kafka-subscription.ts'
 
 export interface KafkaTransportOptions {
@@ -31,7 +31,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     acks: ProduceAcks.ALL,
     retryDelay: 200,
   })
-  const subscriptions = new Set<Subscription>()
+  const subscriptions = new Map<KafkaSubscription, { group: string; topic: string }>()
   const knownTopics = new Set<string>()
 
   const ensureTopic = async (topic: string) => {
@@ -75,7 +75,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
         handleBatch,
         logger: options.logger,
       })
-      subscriptions.add(subscription)
+      subscriptions.set(subscription, { group, topic })
       return {
         async close() {
           subscriptions.delete(subscription)
@@ -84,14 +84,26 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       }
     },
 
+    async consumerLag(): Promise<ConsumerLag[]> {
+      return Promise.all(
+        [...subscriptions].map(async ([subscription, { group, topic }]) => ({
+          group,
+          topic,
+          lag: await subscription.lag().catch(() => 0),
+        })),
+      )
+    },
+
     async isConnected() {
       const probe = admin.listTopics().then(() => true)
-      const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READY_TIMEOUT_MS).unref())
+      const timeout = new Promise<boolean>((resolve) =>
+        setTimeout(() => resolve(false), READY_TIMEOUT_MS).unref(),
+      )
       return Promise.race([probe, timeout]).catch(() => false)
     },
 
     async close() {
-      await Promise.all([...subscriptions].map((subscription) => subscription.close()))
+      await Promise.all([...subscriptions.keys()].map((subscription) => subscription.close()))
       await Promise.allSettled([producer.close(), admin.close()])
     },
   }
