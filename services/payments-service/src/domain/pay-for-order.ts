@@ -1,5 +1,5 @@
 import { type OrderCreatedPayload, PaymentFinished, type PaymentFinishedPayload } from '@shop/contracts'
-import { appendToOutbox, type Transaction } from '@shop/platform'
+import { appendToOutbox, TRACEPARENT_HEADER, type Transaction } from '@shop/platform'
 import { chargeOnce } from './charge.ts'
 import { isSameCharge } from './payment.ts'
 
@@ -12,10 +12,16 @@ export async function payForOrder(
   trx: Transaction,
   order: OrderCreatedPayload,
   paymentResultsTopic: string,
+  /** The trace the order came with, carried on to orders-service. */
+  traceparent?: string,
 ): Promise<PaymentFinishedPayload> {
-  const request = { orderId: order.order_id, userId: order.user_id, amountMinor: order.amount_minor }
+  // The contract's uuid format accepts either case and PostgreSQL answers in lower case: compare,
+  // lock and key in lower case, so a redelivery in another case is not a conflict (nor another key).
+  const orderId = order.order_id.toLowerCase()
+  const userId = order.user_id.toLowerCase()
+  const request = { orderId, userId, amountMinor: order.amount_minor }
   const { payment } = await chargeOnce(trx, request)
-  const base = { order_id: order.order_id, user_id: order.user_id, amount_minor: order.amount_minor }
+  const base = { order_id: orderId, user_id: userId, amount_minor: order.amount_minor }
   const result: PaymentFinishedPayload = !isSameCharge(payment, request)
     ? { ...base, status: 'FAIL', reason: 'payment_conflict' }
     : payment.status === 'SUCCESS'
@@ -24,8 +30,9 @@ export async function payForOrder(
   await appendToOutbox(trx, [
     {
       topic: paymentResultsTopic,
-      key: order.order_id,
+      key: orderId,
       value: PaymentFinished.encode(PaymentFinished.create(result)),
+      ...(traceparent ? { headers: { [TRACEPARENT_HEADER]: traceparent } } : {}),
     },
   ])
   return result

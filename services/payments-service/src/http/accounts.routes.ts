@@ -11,9 +11,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async
 
   app.route({
     ...AccountRoutes.openAccount,
-    // The body is optional: no body means an opening balance of 0.
+    // The body is optional: no body means an opening balance of 0. A JSON `null` is a body, and
+    // not an object: it must fail validation rather than open an account.
     preValidation: async (request) => {
-      request.body ??= {}
+      if (request.body === undefined) request.body = {}
     },
     handler: async (request, reply) => {
       const initialBalance = request.body.initial_balance ?? 0
