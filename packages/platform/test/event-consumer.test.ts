@@ -117,4 +117,22 @@ describe('event consumer', () => {
       await consumer.stop()
     },
   )
+
+  it('when a batch with a dead letter is delivered again after a later failure, then the dead letter is kept once', async () => {
+    const topic = `redelivered-poison-${randomUUID()}`
+    const consumer = await start(topic, 1)
+    const good = newOrderEvent()
+    await transport.publish(topic, [
+      { key: good.payload.order_id, value: 'not json' },
+      { key: good.payload.order_id, value: OrderCreated.encode(good) },
+    ])
+    await eventually(
+      async () => consumer.stats.handled,
+      (count) => count === 1,
+    )
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM dead_letters WHERE topic = $1', [topic])
+    expect(rows[0].n).toBe(1)
+    expect(consumer.stats.deadLettered).toBe(2)
+    await consumer.stop()
+  })
 })

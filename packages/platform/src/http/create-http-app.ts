@@ -54,6 +54,15 @@ export async function createHttpApp(options: HttpAppOptions) {
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // An empty body sent as JSON is no body (routes whose body is optional accept it; the others
+  // say the body is missing); anything else goes through Fastify's safe JSON parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString()
+    if (text === '') done(null, undefined)
+    else parseJson(request, text, done)
+  })
+
   app.addSchema(Problem)
   registerProblemHandler(app as unknown as FastifyInstance)
   app.decorateRequest('trace', null as unknown as TraceContext)

@@ -10,7 +10,8 @@ export async function storeDeadLetter(
 ): Promise<void> {
   await db.query(
     `INSERT INTO dead_letters (consumer, topic, partition, "offset", message_key, value, headers, error)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (consumer, topic, partition, "offset") DO NOTHING`,
     [
       consumer,
       message.topic,
