@@ -29,7 +29,6 @@ export { runService, type ServiceDefinition, type ServiceRuntime } from './servi
 export { continueTrace, TRACEPARENT_HEADER, type TraceContext } from './tracing.ts'
 export { createTransport } from './transport/create-transport.ts'
 export { createEmbeddedTransport } from './transport/embedded/embedded-transport.ts'
-export { createKafkaTransport } from './transport/kafka/kafka-transport.ts'
 export type {
   BatchHandler,
   DeliveredMessage,

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino'
 import { createEmbeddedTransport } from './embedded/embedded-transport.ts'
-import { createKafkaTransport } from './kafka/kafka-transport.ts'
 import type { Transport } from './port.ts'
 
 export interface TransportSettings {
@@ -21,6 +20,8 @@ export async function createTransport(
 ): Promise<Transport> {
   const transportLogger = logger.child({ component: 'transport' })
   if (settings.KAFKA_BOOTSTRAP_SERVERS) {
+    // Loaded only when chosen: the Kafka client is large, and most processes run without it.
+    const { createKafkaTransport } = await import('./kafka/kafka-transport.ts')
     return createKafkaTransport({
       bootstrapServers: settings.KAFKA_BOOTSTRAP_SERVERS.split(','),
       clientId,

@@ -56,6 +56,8 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
           rewriteRequestHeaders: (_request, { expect: _e, 'keep-alive': _k, upgrade: _u, ...headers }) => ({
             ...headers,
             [REQUEST_ID_HEADER]: request.id,
+            // The gateway's own span, so the services continue the trace it started or joined.
+            [TRACEPARENT_HEADER]: request.trace.traceparent,
           }),
           onError: (errorReply, { error }) => {
             const timedOut = (error as { statusCode?: number }).statusCode === 504

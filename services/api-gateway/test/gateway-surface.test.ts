@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Gateway, startGateway } from './support/gateway.ts'
+import { type StubUpstream, startEchoUpstream } from './support/stub-upstreams.ts'
+
+let echo: StubUpstream
+let gateway: Gateway
+
+beforeAll(async () => {
+  echo = await startEchoUpstream()
+  gateway = await startGateway({ ordersUrl: echo.url, paymentsUrl: echo.url })
+})
+
+afterAll(async () => {
+  await gateway?.close()
+  await echo?.close()
+})
+
+describe('the gateway’s own routes', () => {
+  it('when GET /health is asked, then 200 without asking any upstream', async () => {
+    const seenBefore = echo.seen.length
+
+    const response = await gateway.inject({ method: 'GET', url: '/health' })
+
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ status: 'ok' })
+    expect(echo.seen.length).toBe(seenBefore)
+  })
+
+  it.each([
+    ['GET', '/nowhere'],
+    ['DELETE', '/orders'],
+    ['GET', '/accounts/charge'],
+  ])('when %s %s has no route, then 404 route_not_found problem, never forwarded', async (method, url) => {
+    const seenBefore = echo.seen.length
+
+    const response = await gateway.inject({
+      method: method as 'GET' | 'DELETE',
+      url,
+      headers: { 'x-user-id': randomUUID() },
+    })
+
+    expect(response.statusCode).toBe(404)
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(response.json()).toMatchObject({ status: 404, code: 'route_not_found' })
+    expect(echo.seen.length).toBe(seenBefore)
+  })
+
+  it('when a body is over 64 KiB, then 413 problem and the upstream never sees it', async () => {
+    const seenBefore = echo.seen.length
+    const payload = JSON.stringify({ amount: 1, description: 'x'.repeat(64 * 1024) })
+
+    const response = await gateway.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'x-user-id': randomUUID(), 'content-type': 'application/json' },
+      payload,
+    })
+
+    expect(response.statusCode).toBe(413)
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(response.json()).toMatchObject({ status: 413, code: 'payload_too_large' })
+    expect(echo.seen.length).toBe(seenBefore)
+  })
+
+  it('when a body is just under 64 KiB, then it is forwarded (the limit is not lower than promised)', async () => {
+    const filler = 'x'.repeat(64 * 1024 - 100)
+    const payload = JSON.stringify({ amount: 1, description: filler })
+
+    const response = await gateway.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'x-user-id': randomUUID(), 'content-type': 'application/json' },
+      payload,
+    })
+
+    expect(response.statusCode).toBe(200)
+    expect(response.json().body).toHaveLength(payload.length)
+  })
+})
+
+describe('the gateway’s API documentation', () => {
+  it('when GET /docs/json is asked, then an OpenAPI document lists every public path and operation', async () => {
+    const response = await gateway.inject({ method: 'GET', url: '/docs/json' })
+
+    expect(response.statusCode).toBe(200)
+    const document = response.json()
+    expect(document.openapi).toMatch(/^3\./)
+    const operations = Object.entries(document.paths as Record<string, object>).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    expect(operations.sort()).toEqual(
+      [
+        'POST /accounts',
+        'POST /accounts/topup',
+        'GET /accounts/balance',
+        'POST /accounts/charge',
+        'POST /orders',
+        'GET /orders',
+        'GET /orders/{order_id}',
+      ].sort(),
+    )
+  })
+
+  it('when the document describes a business route, then it requires X-User-Id and documents the problem answers', async () => {
+    const document = (await gateway.inject({ method: 'GET', url: '/docs/json' })).json()
+    const placeOrder = document.paths['/orders'].post
+
+    expect(placeOrder.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'x-user-id', required: true })]),
+    )
+    expect(Object.keys(placeOrder.responses)).toEqual(expect.arrayContaining(['201', '400', '422']))
+    expect(document.paths['/orders/{order_id}'].get.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: 'path', name: 'order_id' })]),
+    )
+  })
+
+  it('when GET /docs is asked, then an HTML page is served', async () => {
+    const response = await gateway.inject({ method: 'GET', url: '/docs' })
+    // swagger-ui may redirect /docs to /docs/ (or /docs/static/index.html); follow it once.
+    const page =
+      response.statusCode >= 300 && response.statusCode < 400
+        ? await gateway.inject({
+            method: 'GET',
+            url: new URL(String(response.headers.location), 'http://gw/docs').pathname,
+          })
+        : response
+
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toMatch(/^text\/html/)
+    expect(page.body).toMatch(/<html/i)
+  })
+})
