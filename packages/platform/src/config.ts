@@ -87,3 +87,14 @@ function readEnv(): NodeJS.ProcessEnv {
   if (existsSync('.env')) process.loadEnvFile('.env')
   return process.env
 }
+
+/** For a process's entry point: the config, or a message naming what is wrong and exit code 2. */
+export function loadConfigOrExit<Schema extends TObject>(service: string, schema: Schema): Static<Schema> {
+  try {
+    return loadConfig(schema)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(`${service}: ${error.message}`)
+    process.exit(2)
+  }
+}

@@ -1,4 +1,4 @@
-export { ConfigError, commonSettings, loadConfig } from './config.ts'
+export { ConfigError, commonSettings, loadConfig, loadConfigOrExit } from './config.ts'
 export { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 export {
   createPool,

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { Static, TObject } from 'typebox'
-import { ConfigError, type commonSettings, loadConfig } from './config.ts'
+import { type commonSettings, loadConfigOrExit } from './config.ts'
 import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 import { createPool } from './db/pool.ts'
 import { createLogger, type Logger } from './logger.ts'
@@ -48,14 +48,8 @@ export interface ServiceDefinition<Schema extends TObject> {
 export async function runService<Schema extends TObject>(
   definition: ServiceDefinition<Schema>,
 ): Promise<void> {
-  let config: Static<Schema> & ServiceSettings
-  try {
-    config = loadConfig(definition.configSchema) as Static<Schema> & ServiceSettings
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    console.error(`${definition.name}: ${error.message}`)
-    process.exit(2)
-  }
+  const config = loadConfigOrExit(definition.name, definition.configSchema) as Static<Schema> &
+    ServiceSettings
   const logger = createLogger(definition.name, config.LOG_LEVEL)
   const pool = createPool({
     connectionString: config.DATABASE_URL,

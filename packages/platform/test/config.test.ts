@@ -47,4 +47,27 @@ describe('loadConfig', () => {
   it('when DATABASE_URL is not a PostgreSQL URL, then it is refused', () => {
     expect(() => loadConfig(Schema, { DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/)
   })
+
+  it.each(['kafka', 'kafka:port', 'http://kafka:9092', 'a:1,,b:2', 'a:1 b:2'])(
+    'when KAFKA_BOOTSTRAP_SERVERS is %j, then boot stops naming it',
+    (servers) => {
+      expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, KAFKA_BOOTSTRAP_SERVERS: servers })).toThrow(
+        /KAFKA_BOOTSTRAP_SERVERS/,
+      )
+    },
+  )
+
+  it('when KAFKA_BOOTSTRAP_SERVERS lists brokers, then they are taken as given', () => {
+    const config = loadConfig(Schema, {
+      DATABASE_URL: seedUrl,
+      KAFKA_BOOTSTRAP_SERVERS: 'kafka-1:9092,kafka-2:9093',
+    })
+    expect(config.KAFKA_BOOTSTRAP_SERVERS).toBe('kafka-1:9092,kafka-2:9093')
+  })
+
+  it('when TOPIC_PARTITIONS is out of range, then boot stops naming it', () => {
+    expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, TOPIC_PARTITIONS: '0' })).toThrow(
+      /TOPIC_PARTITIONS/,
+    )
+  })
 })

@@ -1,11 +1,12 @@
 import { AccountRoutes, OrderRoutes } from '@shop/contracts'
-import { createHttpApp, type Logger } from '@shop/platform'
+import { createHttpApp, type Logger, type ServiceMetrics } from '@shop/platform'
 import type { GatewayConfig } from './config.ts'
 import { forwardRoutes } from './http/forward.ts'
 
 export interface GatewayDeps {
   config: Pick<GatewayConfig, 'ORDERS_SERVICE_URL' | 'PAYMENTS_SERVICE_URL' | 'UPSTREAM_TIMEOUT_MS'>
   logger: Logger
+  metrics?: ServiceMetrics
 }
 
 /** Ready when both services answer their own readiness check. */
@@ -15,13 +16,14 @@ const upstreamReady = (base: string, timeoutMs: number) => async () => {
   return response.status === 200
 }
 
-export async function buildApp({ config, logger }: GatewayDeps) {
+export async function buildApp({ config, logger, metrics }: GatewayDeps) {
   const app = await createHttpApp({
     title: 'Shop API',
     description:
       'The public API of the shop: accounts and balances, and orders that are paid asynchronously, exactly once. ' +
       'Every business route needs `X-User-Id: <uuid>`; errors are application/problem+json with a stable `code`.',
     logger,
+    ...(metrics ? { metrics } : {}),
     readiness: {
       orders: upstreamReady(config.ORDERS_SERVICE_URL, config.UPSTREAM_TIMEOUT_MS),
       payments: upstreamReady(config.PAYMENTS_SERVICE_URL, config.UPSTREAM_TIMEOUT_MS),
