@@ -1,6 +1,7 @@
 import type { EventDefinition } from '@shop/contracts'
 import type pg from 'pg'
 import type { Logger } from 'pino'
+import { crashPoint } from '../crash-points.ts'
 import { type Transaction, withTransaction } from '../db/pool.ts'
 import type { ConsumeOutcome, ServiceMetrics } from '../metrics.ts'
 import { continueTrace, TRACEPARENT_HEADER } from '../tracing.ts'
@@ -76,6 +77,7 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
       count('failed')
       throw error
     })
+    crashPoint('consumer.after_commit')
     if (firstTime) stats.handled += 1
     else stats.duplicates += 1
     count(firstTime ? 'handled' : 'duplicate')

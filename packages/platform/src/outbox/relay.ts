@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import type { Logger } from 'pino'
+import { crashPoint } from '../crash-points.ts'
 import { type Listener, listen } from '../db/listener.ts'
 import { withTransaction } from '../db/pool.ts'
 import type { ServiceMetrics } from '../metrics.ts'
@@ -104,6 +105,7 @@ export class OutboxRelay {
         await transport.publish(topic, messages)
         this.#options.metrics?.published.inc({ topic }, messages.length)
       }
+      crashPoint('relay.after_publish')
       await trx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
         rows.map((row) => row.id),
       ])
