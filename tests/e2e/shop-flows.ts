@@ -137,6 +137,34 @@ export function describeShopEndToEnd(transport: string, env: () => Record<string
       }
     })
 
+    it('when a client times out and retries POST /orders with its Idempotency-Key, then one order exists', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 100)
+      const key = randomUUID()
+      const send = (timeoutMs: number) =>
+        fetch(`${shop.gateway}/orders`, {
+          method: 'POST',
+          headers: { 'x-user-id': user, 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({ amount: 25 }),
+          signal: AbortSignal.timeout(timeoutMs),
+        })
+      // The first attempt gives up almost at once, as a client on a bad network would; it may or may
+      // not have reached orders-service.
+      await send(1).catch(() => undefined)
+      const retries = await Promise.all([send(5_000), send(5_000), send(5_000)])
+      const final = await eventually(
+        () => send(5_000),
+        (response) => response.status === 201,
+      )
+      expect(retries.every((response) => response.status === 201 || response.status === 409)).toBe(true)
+      expect(final.headers.get('idempotent-replayed')).toBe('true')
+      const orders = (await api.listOrders(user)).body
+      expect(orders).toHaveLength(1)
+      expect(((await final.json()) as { id: string }).id).toBe(orders[0].id)
+      await settled(user, orders[0].id)
+      expect((await api.balance(user)).body.balance).toBe(75)
+    })
+
     it('when another user asks for an order, then it is 404 and absent from their list', async () => {
       const owner = api.newUser()
       const stranger = api.newUser()

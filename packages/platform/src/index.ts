@@ -2,6 +2,7 @@ export { ConfigError, commonSettings, loadConfig, loadConfigOrExit } from './con
 export { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 export {
   createPool,
+  type Database,
   normalizeDatabaseUrl,
   type Queryable,
   type Transaction,
@@ -9,6 +10,12 @@ export {
 } from './db/pool.ts'
 export { AppError, validationFailed } from './errors.ts'
 export { createHttpApp, type HttpApp, REQUEST_ID_HEADER } from './http/create-http-app.ts'
+export {
+  deleteExpiredIdempotencyKeys,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  respondIdempotently,
+} from './http/idempotency.ts'
 export { PROBLEM_CONTENT_TYPE, sendProblem } from './http/problem.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
 export { createLogger, type Logger } from './logger.ts'

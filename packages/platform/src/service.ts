@@ -3,6 +3,7 @@ import type { Static, TObject } from 'typebox'
 import { type commonSettings, loadConfigOrExit } from './config.ts'
 import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 import { createPool } from './db/pool.ts'
+import { deleteExpiredIdempotencyKeys } from './http/idempotency.ts'
 import { createLogger, type Logger } from './logger.ts'
 import type { EventConsumer } from './messaging/event-consumer.ts'
 import { ServiceMetrics } from './metrics.ts'
@@ -11,6 +12,8 @@ import { OutboxRelay } from './outbox/relay.ts'
 import { closeOnSignals } from './runtime.ts'
 import { createTransport } from './transport/create-transport.ts'
 import type { Transport } from './transport/port.ts'
+
+const KEY_EXPIRY_INTERVAL_MS = 60 * 60 * 1000
 
 type ServiceSettings = Static<TObject<typeof commonSettings>> & { PORT: number }
 
@@ -86,10 +89,17 @@ export async function runService<Schema extends TObject>(
     migrations: () => migrationsApplied(pool, migrations),
   }
   const { app, consumers } = await definition.start({ config, logger, pool, transport, metrics, readiness })
+  const expireKeys = setInterval(() => {
+    deleteExpiredIdempotencyKeys(pool).catch((error) =>
+      logger.warn({ err: error }, 'cannot delete expired keys'),
+    )
+  }, KEY_EXPIRY_INTERVAL_MS)
+  expireKeys.unref()
   await app.listen({ host: config.HOST, port: config.PORT })
 
   closeOnSignals(logger, [
     { name: 'http', close: () => app.close() },
+    { name: 'key expiry', close: async () => clearInterval(expireKeys) },
     ...consumers.map((consumer, index) => ({ name: `consumer ${index}`, close: () => consumer.stop() })),
     { name: 'outbox relay', close: () => relay.stop() },
     { name: 'transport', close: () => transport.close() },

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { Amount, MAX_AMOUNT, problemResponse, UserIdHeaders, Uuid } from './common.ts'
+import { Amount, IdempotentUserHeaders, MAX_AMOUNT, problemResponse, UserIdHeaders, Uuid } from './common.ts'
 
 export const Account = Type.Object(
   { user_id: Uuid, balance: Type.Number({ description: 'The balance, with at most 2 fraction digits.' }) },
@@ -36,7 +36,7 @@ export const AccountRoutes = {
     schema: {
       summary: 'Open an account for the calling user',
       tags: ['accounts'],
-      headers: UserIdHeaders,
+      headers: IdempotentUserHeaders,
       body: OpenAccountBody,
       response: {
         201: Account,
@@ -52,7 +52,7 @@ export const AccountRoutes = {
     schema: {
       summary: 'Add money to the calling user’s account',
       tags: ['accounts'],
-      headers: UserIdHeaders,
+      headers: IdempotentUserHeaders,
       body: TopUpBody,
       response: {
         200: Account,
@@ -81,7 +81,7 @@ export const AccountRoutes = {
         'Charges at most once per order_id: the same request again answers the same 200 and charges nothing. ' +
         'A failed charge is not recorded, so it may be retried after a top-up.',
       tags: ['accounts'],
-      headers: UserIdHeaders,
+      headers: IdempotentUserHeaders,
       body: ChargeBody,
       response: {
         200: ChargeResult,

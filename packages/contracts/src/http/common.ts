@@ -19,6 +19,20 @@ export const UserIdHeaders = Type.Object({
   'x-user-id': Type.String({ pattern: UUID_PATTERN, description: 'The calling user; a UUID.' }),
 })
 
+/** The headers of a POST: the user, and an optional key that makes the request safe to retry. */
+export const IdempotentUserHeaders = Type.Object({
+  'x-user-id': Type.String({ pattern: UUID_PATTERN, description: 'The calling user; a UUID.' }),
+  'idempotency-key': Type.Optional(
+    Type.String({
+      pattern: '^[\\x21-\\x7E]{1,255}$',
+      description:
+        'Makes the request safe to retry: for 24 hours the same key and body replay the first response ' +
+        '(with Idempotent-Replayed: true), the same key with another body is 422, and a request while ' +
+        'the first is still running is 409. Keys are per user; a failed request records nothing.',
+    }),
+  ),
+})
+
 /** RFC 9457 problem details, with a stable machine-readable `code`. */
 export const Problem = Type.Object(
   {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { Amount, problemResponse, UserIdHeaders, Uuid } from './common.ts'
+import { Amount, IdempotentUserHeaders, problemResponse, UserIdHeaders, Uuid } from './common.ts'
 
 export const MAX_DESCRIPTION_LENGTH = 500
 
@@ -68,9 +68,16 @@ export const OrderRoutes = {
       summary: 'Place an order; it is paid asynchronously',
       description: 'The order starts NEW and becomes FINISHED once paid or CANCELLED (with a reason) if not.',
       tags: ['orders'],
-      headers: UserIdHeaders,
+      headers: IdempotentUserHeaders,
       body: PlaceOrderBody,
-      response: { 201: Order, 400: badRequest, 422: problemResponse('The body breaks the schema') },
+      response: {
+        201: Order,
+        400: badRequest,
+        409: problemResponse('A request with this Idempotency-Key is still running'),
+        422: problemResponse(
+          'The body breaks the schema, or the Idempotency-Key was used for another request',
+        ),
+      },
     },
   },
   listOrders: {

@@ -2,6 +2,8 @@ import pg from 'pg'
 
 export type Queryable = pg.Pool | pg.PoolClient
 export type Transaction = pg.PoolClient
+/** Where a use case runs: the pool (it opens its own transaction) or a caller's transaction it joins. */
+export type Database = pg.Pool | Transaction
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/
 
@@ -37,9 +39,14 @@ export function createPool(options: PoolOptions): pg.Pool {
   return pool
 }
 
-/** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-export async function withTransaction<T>(pool: pg.Pool, work: (trx: Transaction) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
+/**
+ * Runs `work` in one transaction: committed when it resolves, rolled back when it throws. Given a
+ * transaction instead of the pool, `work` joins it, so a caller (such as an idempotent request,
+ * which records its response) can make a use case's writes part of its own transaction.
+ */
+export async function withTransaction<T>(db: Database, work: (trx: Transaction) => Promise<T>): Promise<T> {
+  if (!(db instanceof pg.Pool)) return work(db)
+  const client = await db.connect()
   let broken = false
   try {
     await client.query('BEGIN')

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCreated } from '@shop/contracts'
-import { appendToOutbox, TRACEPARENT_HEADER, withTransaction } from '@shop/platform'
-import type pg from 'pg'
+import { appendToOutbox, type Database, TRACEPARENT_HEADER, withTransaction } from '@shop/platform'
 import { insertOrder } from '../data/orders.repository.ts'
 import type { Order } from './order.ts'
 
@@ -16,13 +15,13 @@ export interface PlaceOrderRequest {
  * so the event is published if and only if the order exists. Nothing is published from here.
  */
 export async function placeOrder(
-  pool: pg.Pool,
+  db: Database,
   request: PlaceOrderRequest,
   ordersTopic: string,
   /** The request's trace, carried in the event's headers so the payment can be followed too. */
   traceparent?: string,
 ): Promise<Order> {
-  return withTransaction(pool, async (trx) => {
+  return withTransaction(db, async (trx) => {
     const order = await insertOrder(trx, { id: randomUUID(), ...request })
     const event = OrderCreated.create(
       { order_id: order.id, user_id: order.userId, amount_minor: order.amountMinor },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, OrderRoutes } from '@shop/contracts'
-import { AppError, requireUserId, toMinorUnits } from '@shop/platform'
+import { AppError, requireUserId, respondIdempotently, toMinorUnits } from '@shop/platform'
 import type pg from 'pg'
 import { findUserOrder, listUserOrders } from '../data/orders.repository.ts'
 import { toOrderView } from '../domain/order.ts'
@@ -15,20 +15,21 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; ordersTopic
 
   app.route({
     ...OrderRoutes.placeOrder,
-    handler: async (request, reply) => {
-      const order = await placeOrder(
-        pool,
-        {
-          userId: request.userId,
-          amountMinor: toMinorUnits(request.body.amount, 'amount'),
-          description: request.body.description ?? null,
-        },
-        ordersTopic,
-        request.trace.traceparent,
-      )
-      request.log.info({ order_id: order.id, amount_minor: order.amountMinor }, 'order placed')
-      return reply.code(201).send(toOrderView(order))
-    },
+    handler: (request, reply) =>
+      respondIdempotently(request, reply, pool, async (db) => {
+        const order = await placeOrder(
+          db,
+          {
+            userId: request.userId,
+            amountMinor: toMinorUnits(request.body.amount, 'amount'),
+            description: request.body.description ?? null,
+          },
+          ordersTopic,
+          request.trace.traceparent,
+        )
+        request.log.info({ order_id: order.id, amount_minor: order.amountMinor }, 'order placed')
+        return { status: 201, body: toOrderView(order) }
+      }),
   })
 
   app.route({

@@ -1,5 +1,4 @@
-import { AppError, type Queryable, withTransaction } from '@shop/platform'
-import type pg from 'pg'
+import { AppError, type Database, type Queryable, withTransaction } from '@shop/platform'
 import { creditAccount, findAccount, insertAccount, insertLedgerEntry } from '../data/accounts.repository.ts'
 import { type AccountView, MAX_BALANCE_MINOR, toAccountView } from './account.ts'
 
@@ -7,11 +6,11 @@ export const accountNotFound = () =>
   new AppError(404, 'account_not_found', 'Account not found', 'This user has no account; create one first')
 
 export async function openAccount(
-  pool: pg.Pool,
+  db: Database,
   userId: string,
   initialBalanceMinor: number,
 ): Promise<AccountView> {
-  return withTransaction(pool, async (trx) => {
+  return withTransaction(db, async (trx) => {
     const account = await insertAccount(trx, userId, initialBalanceMinor)
     if (!account)
       throw new AppError(409, 'account_exists', 'Account exists', 'This user already has an account')
@@ -20,8 +19,8 @@ export async function openAccount(
   })
 }
 
-export async function topUp(pool: pg.Pool, userId: string, amountMinor: number): Promise<AccountView> {
-  return withTransaction(pool, async (trx) => {
+export async function topUp(db: Database, userId: string, amountMinor: number): Promise<AccountView> {
+  return withTransaction(db, async (trx) => {
     const account = await creditAccount(trx, userId, amountMinor, MAX_BALANCE_MINOR)
     if (!account) {
       if (!(await findAccount(trx, userId))) throw accountNotFound()

@@ -1,5 +1,4 @@
-import { AppError, withTransaction } from '@shop/platform'
-import type pg from 'pg'
+import { AppError, type Database, withTransaction } from '@shop/platform'
 import { accountNotFound } from './accounts.ts'
 import { chargeOnce } from './charge.ts'
 import { type ChargeRequest, isSameCharge } from './payment.ts'
@@ -9,8 +8,8 @@ import { type ChargeRequest, isSameCharge } from './payment.ts'
  * amount answers as the first time and charges nothing; a failed charge is not recorded, so the
  * client may top up and try again.
  */
-export async function chargeOnRequest(pool: pg.Pool, request: ChargeRequest) {
-  return withTransaction(pool, async (trx) => {
+export async function chargeOnRequest(db: Database, request: ChargeRequest) {
+  return withTransaction(db, async (trx) => {
     const { payment, replayed } = await chargeOnce(trx, request)
     if (replayed && !isSameCharge(payment, request)) {
       throw new AppError(

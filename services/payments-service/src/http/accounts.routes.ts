@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AccountRoutes } from '@shop/contracts'
-import { requireUserId, toMinorUnits } from '@shop/platform'
+import { requireUserId, respondIdempotently, toMinorUnits } from '@shop/platform'
 import type pg from 'pg'
 import { getBalance, openAccount, topUp } from '../domain/accounts.ts'
 import { chargeOnRequest } from '../domain/charge-on-request.ts'
@@ -16,16 +16,21 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async
     preValidation: async (request) => {
       if (request.body === undefined) request.body = {}
     },
-    handler: async (request, reply) => {
-      const initialBalance = request.body.initial_balance ?? 0
-      const account = await openAccount(pool, request.userId, toMinorUnits(initialBalance, 'initial_balance'))
-      return reply.code(201).send(account)
-    },
+    handler: (request, reply) =>
+      respondIdempotently(request, reply, pool, async (db) => {
+        const initialBalance = request.body.initial_balance ?? 0
+        const account = await openAccount(db, request.userId, toMinorUnits(initialBalance, 'initial_balance'))
+        return { status: 201, body: account }
+      }),
   })
 
   app.route({
     ...AccountRoutes.topUp,
-    handler: async (request) => topUp(pool, request.userId, toMinorUnits(request.body.amount, 'amount')),
+    handler: (request, reply) =>
+      respondIdempotently(request, reply, pool, async (db) => ({
+        status: 200,
+        body: await topUp(db, request.userId, toMinorUnits(request.body.amount, 'amount')),
+      })),
   })
 
   app.route({
@@ -35,11 +40,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async
 
   app.route({
     ...AccountRoutes.charge,
-    handler: async (request) =>
-      chargeOnRequest(pool, {
-        orderId: request.body.order_id.toLowerCase(),
-        userId: request.userId,
-        amountMinor: toMinorUnits(request.body.amount, 'amount'),
-      }),
+    handler: (request, reply) =>
+      respondIdempotently(request, reply, pool, async (db) => ({
+        status: 200,
+        body: await chargeOnRequest(db, {
+          orderId: request.body.order_id.toLowerCase(),
+          userId: request.userId,
+          amountMinor: toMinorUnits(request.body.amount, 'amount'),
+        }),
+      })),
   })
 }
