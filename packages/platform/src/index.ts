@@ -19,7 +19,12 @@ export {
 export { PROBLEM_CONTENT_TYPE, sendProblem } from './http/problem.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
 export { createLogger, type Logger } from './logger.ts'
-export { storeDeadLetter } from './messaging/dead-letters.ts'
+export {
+  type DeadLetter,
+  listDeadLetters,
+  replayDeadLetters,
+  storeDeadLetter,
+} from './messaging/dead-letters.ts'
 export {
   type ConsumerStats,
   type EventConsumer,

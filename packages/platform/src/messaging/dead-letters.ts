@@ -1,5 +1,19 @@
 import type { Queryable } from '../db/pool.ts'
-import type { DeliveredMessage } from '../transport/port.ts'
+import type { DeliveredMessage, Transport } from '../transport/port.ts'
+
+export interface DeadLetter {
+  id: string
+  consumer: string
+  topic: string
+  partition: number
+  offset: string
+  message_key: string
+  value: string
+  headers: Record<string, string>
+  error: string
+  failed_at: Date
+  replayed_at: Date | null
+}
 
 /** Keeps a message that can never be handled as it is, with the reason, so it can be fixed and replayed. */
 export async function storeDeadLetter(
@@ -23,4 +37,33 @@ export async function storeDeadLetter(
       error,
     ],
   )
+}
+
+export async function listDeadLetters(db: Queryable, options: { includeReplayed?: boolean } = {}) {
+  const { rows } = await db.query<DeadLetter>(
+    `SELECT id::text AS id, consumer, topic, partition, "offset", message_key, value, headers, error, failed_at, replayed_at
+       FROM dead_letters WHERE $1 OR replayed_at IS NULL ORDER BY dead_letters.id`,
+    [options.includeReplayed ?? false],
+  )
+  return rows
+}
+
+/**
+ * Sends dead letters back to their topics, as they were, once the consumer that refused them has
+ * been fixed, and marks them replayed. The consumer's inbox makes a replay of a message that was
+ * in fact handled harmless; one that fails again becomes a new dead letter.
+ */
+export async function replayDeadLetters(
+  db: Queryable,
+  transport: Transport,
+  ids: string[] | 'all',
+): Promise<DeadLetter[]> {
+  const pending = (await listDeadLetters(db)).filter((letter) => ids === 'all' || ids.includes(letter.id))
+  for (const letter of pending) {
+    await transport.publish(letter.topic, [
+      { key: letter.message_key, value: letter.value, headers: letter.headers },
+    ])
+    await db.query('UPDATE dead_letters SET replayed_at = now() WHERE id = $1', [letter.id])
+  }
+  return pending
 }

@@ -3,6 +3,7 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { crashPoint } from '../crash-points.ts'
 import { type Transaction, withTransaction } from '../db/pool.ts'
+import { isTransientDatabaseError } from '../db/transient-errors.ts'
 import type { ConsumeOutcome, ServiceMetrics } from '../metrics.ts'
 import { continueTrace, TRACEPARENT_HEADER } from '../tracing.ts'
 import type { DeliveredMessage, Subscription, Transport } from '../transport/port.ts'
@@ -21,6 +22,8 @@ export interface EventConsumerOptions<Event extends { event_id: string; payload:
   handle: (trx: Transaction, event: Event, context: MessageContext) => Promise<unknown>
   logger: Logger
   metrics?: ServiceMetrics
+  /** How often a message whose handling fails for a reason other than an unreachable database is tried. */
+  maxAttempts?: number
 }
 
 export interface MessageContext {
@@ -29,6 +32,9 @@ export interface MessageContext {
   /** The `traceparent` for whatever this message causes: the same trace, a new span. */
   traceparent: string
 }
+
+const DEFAULT_MAX_ATTEMPTS = 5
+const positionOf = (message: DeliveredMessage) => `${message.topic}/${message.partition}/${message.offset}`
 
 export interface ConsumerStats {
   handled: number
@@ -54,6 +60,20 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
   const count = (outcome: ConsumeOutcome) =>
     options.metrics?.consumed.inc({ consumer: options.name, outcome })
 
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+  // Failures so far per message; the transport delivers a failed message again after a backoff.
+  const attempts = new Map<string, number>()
+  const giveUpOn = (message: DeliveredMessage): boolean => {
+    const position = positionOf(message)
+    const failures = (attempts.get(position) ?? 0) + 1
+    if (failures < maxAttempts) {
+      attempts.set(position, failures)
+      return false
+    }
+    attempts.delete(position)
+    return true
+  }
+
   const consume = async (message: DeliveredMessage) => {
     const trace = continueTrace(message.headers[TRACEPARENT_HEADER])
     const log = options.logger.child({ trace_id: trace.traceId, order_id: message.key })
@@ -69,14 +89,24 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
       return
     }
     const event = decoded.event
-    const firstTime = await withTransaction(options.pool, async (trx) => {
-      if (!(await recordInInbox(trx, options.name, event.event_id))) return false
-      await options.handle(trx, event, { log, traceparent: trace.traceparent })
-      return true
-    }).catch((error: unknown) => {
+    let firstTime: boolean
+    try {
+      firstTime = await withTransaction(options.pool, async (trx) => {
+        if (!(await recordInInbox(trx, options.name, event.event_id))) return false
+        await options.handle(trx, event, { log, traceparent: trace.traceparent })
+        return true
+      })
+    } catch (error) {
       count('failed')
-      throw error
-    })
+      if (isTransientDatabaseError(error) || !giveUpOn(message)) throw error
+      const reason = `handling failed ${maxAttempts} times: ${(error as Error).message}`
+      await storeDeadLetter(options.pool, options.name, message, reason)
+      stats.deadLettered += 1
+      count('dead_lettered')
+      log.error({ err: error, offset: message.offset }, 'message keeps failing; stored as a dead letter')
+      return
+    }
+    attempts.delete(positionOf(message))
     crashPoint('consumer.after_commit')
     if (firstTime) stats.handled += 1
     else stats.duplicates += 1
