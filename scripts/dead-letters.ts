@@ -65,6 +65,9 @@ try {
       await transport.close()
     }
   }
+} catch (error) {
+  console.error(`dead-letters: ${(error as Error).message}`)
+  process.exitCode = 1
 } finally {
   await pool.end()
 }
