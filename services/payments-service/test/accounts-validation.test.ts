@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { testLogger } from '../../../tests/support/logger.ts'
-import { buildApp } from '../src/app.ts'
+import { describe, expect, it } from 'vitest'
 import { badRequests, requestFor } from './support/bad-requests.ts'
-import { expectProblem, givenAccount, type PaymentsApp, post, topUp } from './support/http.ts'
-import { createPaymentsDatabase, type PaymentsDatabase } from './support/payments-database.ts'
+import { expectProblem, givenAccount, post, topUp } from './support/http.ts'
+import { usePaymentsApp } from './support/payments-app.ts'
 import { snapshotTables } from './support/stored.ts'
 
-let db: PaymentsDatabase
-let app: PaymentsApp
-
-beforeAll(async () => {
-  db = await createPaymentsDatabase()
-  app = await buildApp({ pool: db.pool, logger: testLogger })
-})
-
-afterAll(async () => {
-  await app?.close()
-  await db?.close()
-})
+const payments = usePaymentsApp()
 
 describe('bad input', () => {
   it.each(badRequests)(
@@ -26,21 +13,21 @@ describe('bad input', () => {
     async (testCase) => {
       // The caller has an account with money, so only the bad input can explain the refusal.
       const userId = randomUUID()
-      await givenAccount(app, userId, 100)
-      const before = await snapshotTables(db.pool)
+      await givenAccount(payments.app, userId, 100)
+      const before = await snapshotTables(payments.db.pool)
 
-      const response = await app.inject(requestFor(testCase, userId))
+      const response = await payments.app.inject(requestFor(testCase, userId))
 
       expectProblem(response, testCase.status, testCase.code)
-      expect(await snapshotTables(db.pool)).toEqual(before)
+      expect(await snapshotTables(payments.db.pool)).toEqual(before)
     },
   )
 
   it('when a body field breaks the schema, then the problem names the field', async () => {
     const userId = randomUUID()
-    await givenAccount(app, userId, 100)
+    await givenAccount(payments.app, userId, 100)
 
-    const response = await topUp(app, userId, '1' as unknown as number)
+    const response = await topUp(payments.app, userId, '1' as unknown as number)
 
     expectProblem(response, 422, 'validation_failed')
     expect(response.json().errors).toContainEqual({ field: '/amount', message: expect.any(String) })
@@ -48,9 +35,9 @@ describe('bad input', () => {
 
   it('when an unknown field is sent, then the problem names that field', async () => {
     const userId = randomUUID()
-    await givenAccount(app, userId, 100)
+    await givenAccount(payments.app, userId, 100)
 
-    const response = await post(app, '/accounts/topup', userId, { amount: 1, tip: 2 })
+    const response = await post(payments.app, '/accounts/topup', userId, { amount: 1, tip: 2 })
 
     expectProblem(response, 422, 'validation_failed')
     expect(response.json().errors).toContainEqual({ field: '/tip', message: expect.any(String) })
@@ -64,7 +51,7 @@ describe('unknown routes', () => {
     ['DELETE', '/accounts/balance'],
     ['GET', '/nothing-here'],
   ] as const)('when %s %s is asked for, then 404 route_not_found', async (method, url) => {
-    const response = await app.inject({ method, url, headers: { 'x-user-id': randomUUID() } })
+    const response = await payments.app.inject({ method, url, headers: { 'x-user-id': randomUUID() } })
 
     expectProblem(response, 404, 'route_not_found')
   })
