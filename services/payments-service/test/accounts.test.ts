@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import {
-  expectProblem,
-  getBalance,
-  givenAccount,
-  openAccount,
-  post,
-  topUp,
-} from './support/http.ts'
+import { expectProblem, getBalance, givenAccount, openAccount, post, topUp } from './support/http.ts'
 import { usePaymentsApp } from './support/payments-app.ts'
 import { snapshotTables, storedBalanceMinor, storedLedger } from './support/stored.ts'
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { expectProblem, givenAccount, } from './support/http.ts'
+import { expectProblem, givenAccount } from './support/http.ts'
 import { usePaymentsApp } from './support/payments-app.ts'
 import { storedBalanceMinor, storedLedger } from './support/stored.ts'
 
