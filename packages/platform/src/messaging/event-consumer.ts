@@ -49,9 +49,10 @@ export interface EventConsumer {
 
 /**
  * Subscribes a handler to a topic with exactly-once effects over at-least-once delivery: each
- * message is validated against its contract, recorded in the inbox and applied in one transaction,
- * and acknowledged only after that transaction committed. A message that breaks the contract is
- * kept as a dead letter and acknowledged, so it never blocks its partition.
+ * message is validated against its contract, recorded in the inbox and applied in the same
+ * transaction (a batch shares one), and acknowledged only after that transaction committed. A
+ * message that breaks the contract, or keeps failing, is kept as a dead letter and acknowledged,
+ * so it never blocks its partition.
  */
 export async function startEventConsumer<Event extends { event_id: string; payload: unknown }>(
   options: EventConsumerOptions<Event>,
@@ -74,51 +75,90 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
     return true
   }
 
-  const consume = async (message: DeliveredMessage) => {
+  const prepare = (message: DeliveredMessage) => {
     const trace = continueTrace(message.headers[TRACEPARENT_HEADER])
     const log = options.logger.child({ trace_id: trace.traceId, order_id: message.key })
-    const decoded = options.event.decode(message.value)
-    if (!decoded.ok) {
-      await storeDeadLetter(options.pool, options.name, message, decoded.error)
-      stats.deadLettered += 1
-      count('dead_lettered')
-      log.error(
-        { topic: message.topic, partition: message.partition, offset: message.offset, error: decoded.error },
-        'message breaks its contract; stored as a dead letter',
-      )
-      return
-    }
-    const event = decoded.event
-    let firstTime: boolean
-    try {
-      firstTime = await withTransaction(options.pool, async (trx) => {
-        if (!(await recordInInbox(trx, options.name, event.event_id))) return false
-        await options.handle(trx, event, { log, traceparent: trace.traceparent })
-        return true
-      })
-    } catch (error) {
-      count('failed')
-      if (isTransientDatabaseError(error) || !giveUpOn(message)) throw error
-      const reason = `handling failed ${maxAttempts} times: ${(error as Error).message}`
-      await storeDeadLetter(options.pool, options.name, message, reason)
-      stats.deadLettered += 1
-      count('dead_lettered')
-      log.error({ err: error, offset: message.offset }, 'message keeps failing; stored as a dead letter')
-      return
-    }
+    return { message, trace, log, decoded: options.event.decode(message.value) }
+  }
+  type Prepared = ReturnType<typeof prepare>
+
+  /** Records the event in the inbox and applies it; false when the inbox had seen it already. */
+  const apply = async (trx: Transaction, { trace, log }: Prepared, event: Event): Promise<boolean> => {
+    if (!(await recordInInbox(trx, options.name, event.event_id))) return false
+    await options.handle(trx, event, { log, traceparent: trace.traceparent })
+    return true
+  }
+
+  const counted = ({ message, log }: Prepared, eventId: string, firstTime: boolean) => {
     attempts.delete(positionOf(message))
-    crashPoint('consumer.after_commit')
     if (firstTime) stats.handled += 1
     else stats.duplicates += 1
     count(firstTime ? 'handled' : 'duplicate')
-    log.debug({ event_id: event.event_id, duplicate: !firstTime }, 'event consumed')
+    log.debug({ event_id: eventId, duplicate: !firstTime }, 'event consumed')
+  }
+
+  const setAside = async ({ message, log }: Prepared, reason: string, error?: unknown) => {
+    await storeDeadLetter(options.pool, options.name, message, reason)
+    stats.deadLettered += 1
+    count('dead_lettered')
+    log.error(
+      { err: error, topic: message.topic, partition: message.partition, offset: message.offset, reason },
+      'message set aside as a dead letter',
+    )
+  }
+
+  /** One message in its own transaction: the careful path, which can tell whose fault a failure is. */
+  const consumeOne = async (prepared: Prepared) => {
+    if (!prepared.decoded.ok) return setAside(prepared, prepared.decoded.error)
+    const event = prepared.decoded.event
+    let firstTime: boolean
+    try {
+      firstTime = await withTransaction(options.pool, (trx) => apply(trx, prepared, event))
+    } catch (error) {
+      count('failed')
+      if (isTransientDatabaseError(error) || !giveUpOn(prepared.message)) throw error
+      return setAside(prepared, `handling failed ${maxAttempts} times: ${(error as Error).message}`, error)
+    }
+    crashPoint('consumer.after_commit')
+    counted(prepared, event.event_id, firstTime)
+  }
+
+  /**
+   * A whole batch in one transaction: one commit instead of one per message, which is what lets
+   * the consumers keep up with the rate PostgreSQL can commit orders. Returns false when the batch
+   * holds a message that breaks its contract, which the careful path then sets aside.
+   */
+  const consumeTogether = async (batch: Prepared[]): Promise<boolean> => {
+    const events = batch.map((prepared) => (prepared.decoded.ok ? prepared.decoded.event : undefined))
+    if (events.includes(undefined)) return false
+    const firstTimes = await withTransaction(options.pool, async (trx) => {
+      const outcomes: boolean[] = []
+      for (const [index, prepared] of batch.entries())
+        outcomes.push(await apply(trx, prepared, events[index] as Event))
+      return outcomes
+    })
+    crashPoint('consumer.after_commit')
+    batch.forEach((prepared, index) => {
+      counted(prepared, (events[index] as Event).event_id, firstTimes[index] as boolean)
+    })
+    return true
   }
 
   const subscription: Subscription = await options.transport.subscribe({
     topic: options.topic,
     group: options.group,
     handleBatch: async (messages) => {
-      for (const message of messages) await consume(message)
+      const batch = messages.map(prepare)
+      if (batch.length > 1) {
+        try {
+          if (await consumeTogether(batch)) return
+        } catch (error) {
+          // An unreachable database fails every path alike; any other failure is looked into
+          // message by message, so only the message at fault is retried and, in the end, set aside.
+          if (isTransientDatabaseError(error)) throw error
+        }
+      }
+      for (const prepared of batch) await consumeOne(prepared)
     },
   })
 

@@ -21,6 +21,16 @@ export interface KafkaSubscriptionOptions {
   logger: Logger
 }
 
+/** Messages handed to the handler at once, at most. */
+const MAX_BATCH = 100
+
+/** A commit covers every earlier offset of its partition, so the last message of each is enough. */
+async function commitLastOfEachPartition(batch: StringMessage[]): Promise<void> {
+  const last = new Map<number, StringMessage>()
+  for (const message of batch) last.set(message.partition, message)
+  await Promise.all([...last.values()].map((message) => message.commit()))
+}
+
 const toDelivered = (message: StringMessage): DeliveredMessage => ({
   topic: message.topic,
   partition: message.partition,
@@ -104,31 +114,41 @@ export class KafkaSubscription implements Subscription {
       fallbackMode: MessagesStreamFallbackModes.EARLIEST,
       maxWaitTime: 200,
     })
-    for await (const message of this.#stream as AsyncIterable<StringMessage>) {
-      if (!(await this.#handle(message))) break
-      await message.commit()
+    const stream = this.#stream
+    for await (const first of stream as AsyncIterable<StringMessage>) {
+      // Whatever has already arrived goes into the same batch, so that under load the handler
+      // and the offset commits work in batches; when idle a batch is a single message.
+      const batch: StringMessage[] = [first]
+      while (batch.length < MAX_BATCH && stream.readableLength > 0) {
+        const next = stream.read() as StringMessage | null
+        if (next === null) break
+        batch.push(next)
+      }
+      if (!(await this.#handle(batch))) break
+      await commitLastOfEachPartition(batch)
     }
   }
 
-  /** Returns false when the subscription closed before the message was handled. */
-  async #handle(message: StringMessage): Promise<boolean> {
+  /** Returns false when the subscription closed before the batch was handled. */
+  async #handle(batch: StringMessage[]): Promise<boolean> {
     let failures = 0
     while (this.#running) {
       try {
-        await this.#options.handleBatch([toDelivered(message)])
+        await this.#options.handleBatch(batch.map(toDelivered))
         return true
       } catch (error) {
         failures += 1
         const delayMs = backoffMs(failures)
+        const first = batch[0] as StringMessage
         this.#options.logger.warn(
           {
             err: error,
-            topic: message.topic,
-            partition: message.partition,
-            offset: String(message.offset),
+            topic: first.topic,
+            partition: first.partition,
+            offset: String(first.offset),
             delayMs,
           },
-          'consumer handler failed; the message will be delivered again',
+          'consumer handler failed; the batch will be delivered again',
         )
         await sleep(delayMs)
       }
