@@ -39,6 +39,36 @@ export function createPool(options: PoolOptions): pg.Pool {
   return pool
 }
 
+type AfterCommit = (client: Transaction) => Promise<unknown>
+const afterCommits = new WeakMap<Transaction, Map<string, AfterCommit>>()
+
+/**
+ * Runs `callback` on the transaction's connection once it has committed (never if it rolls back),
+ * once per `key` however often it is asked. For NOTIFY: PostgreSQL makes every committing
+ * transaction that notified wait for one cluster-wide lock held through its disk flush, so
+ * notifying inside the transaction serialises commits; a NOTIFY sent after it costs no flush.
+ */
+export function afterCommit(db: Queryable, key: string, callback: AfterCommit): Promise<unknown> | undefined {
+  if (db instanceof pg.Pool)
+    return db.connect().then(async (client) => {
+      try {
+        return await callback(client)
+      } finally {
+        client.release()
+      }
+    })
+  const callbacks = afterCommits.get(db) ?? new Map<string, AfterCommit>()
+  afterCommits.set(db, callbacks.set(key, callback))
+  return undefined
+}
+
+async function runAfterCommits(client: Transaction): Promise<void> {
+  const callbacks = afterCommits.get(client)
+  afterCommits.delete(client)
+  // The work is committed: a failing follow-up (a lost wake-up) must not turn it into an error.
+  for (const callback of callbacks?.values() ?? []) await callback(client).catch(() => {})
+}
+
 /**
  * Runs `work` in one transaction: committed when it resolves, rolled back when it throws. Given a
  * transaction instead of the pool, `work` joins it, so a caller (such as an idempotent request,
@@ -52,8 +82,10 @@ export async function withTransaction<T>(db: Database, work: (trx: Transaction) 
     await client.query('BEGIN')
     const result = await work(client)
     await client.query('COMMIT')
+    await runAfterCommits(client)
     return result
   } catch (error) {
+    afterCommits.delete(client)
     await client.query('ROLLBACK').catch(() => {
       broken = true
     })

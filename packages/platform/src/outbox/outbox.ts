@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import type { MigrationSource } from '../db/migrate.ts'
-import type { Queryable } from '../db/pool.ts'
+import { afterCommit, type Queryable } from '../db/pool.ts'
 import type { OutgoingMessage } from '../transport/port.ts'
 
 export interface OutboxMessage extends OutgoingMessage {
@@ -13,7 +13,7 @@ export const messagingMigrations: MigrationSource = {
   directory: fileURLToPath(new URL('../../migrations', import.meta.url)),
 }
 
-/** The relay of a schema listens here; the notification is delivered when the transaction commits. */
+/** The relay of a schema listens here; it is notified once the outbox rows have committed. */
 export const outboxChannel = (schema: string) => `${schema}_outbox`
 
 /**
@@ -23,16 +23,17 @@ export const outboxChannel = (schema: string) => `${schema}_outbox`
 export async function appendToOutbox(trx: Queryable, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return
   await trx.query(
-    `WITH appended AS (
-       INSERT INTO outbox (topic, message_key, value, headers)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
-     )
-     SELECT pg_notify(current_schema() || '_outbox', '')`,
+    `INSERT INTO outbox (topic, message_key, value, headers)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])`,
     [
       messages.map((message) => message.topic),
       messages.map((message) => message.key),
       messages.map((message) => message.value),
       messages.map((message) => JSON.stringify(message.headers ?? {})),
     ],
+  )
+  // The relay is woken once the rows are visible; its poll is the safety net if this is lost.
+  await afterCommit(trx, 'outbox', (client) =>
+    client.query("SELECT pg_notify(current_schema() || '_outbox', '')"),
   )
 }

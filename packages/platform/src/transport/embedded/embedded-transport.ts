@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import type { Logger } from 'pino'
 import { listen } from '../../db/listener.ts'
 import { migrate } from '../../db/migrate.ts'
-import { createPool, withTransaction } from '../../db/pool.ts'
+import { afterCommit, createPool, withTransaction } from '../../db/pool.ts'
 import type { ConsumerLag, OutgoingMessage, SubscribeOptions, Subscription, Transport } from '../port.ts'
 import { GroupConsumer } from './group-consumer.ts'
 import { BROKER_CHANNEL, partitionFor, stableHash } from './keys.ts'
@@ -77,7 +77,9 @@ export async function createEmbeddedTransport(options: EmbeddedTransportOptions)
             messages.map((message) => JSON.stringify(message.headers ?? {})),
           ],
         )
-        await trx.query('SELECT pg_notify($1, $2)', [BROKER_CHANNEL, topic])
+        await afterCommit(trx, `broker:${topic}`, (client) =>
+          client.query('SELECT pg_notify($1, $2)', [BROKER_CHANNEL, topic]),
+        )
       })
     },
 
