@@ -64,7 +64,22 @@ export function loadConfig<Schema extends TObject>(
     const raw = env[key]
     if (raw !== undefined && raw !== '') input[key] = key === 'LOG_LEVEL' ? raw.toLowerCase() : raw
   }
-  const value = Value.Convert(schema, Value.Default(schema, input)) as Record<string, unknown>
+  // Convert would truncate "1.5" to 1 for an integer setting; a fraction there is a mistake to report.
+  const fractions = new Set<string>()
+  for (const [key, property] of Object.entries(schema.properties) as [string, TSchema][]) {
+    const raw = input[key]
+    if (
+      (property as { type?: string }).type === 'integer' &&
+      typeof raw === 'string' &&
+      !/^-?\d+$/.test(raw.trim())
+    ) {
+      fractions.add(key)
+    }
+  }
+  // Default and Convert change their argument: keep what was given for the checks and messages.
+  const given = { ...input }
+  const converted = Value.Convert(schema, Value.Default(schema, input)) as Record<string, unknown>
+  const value = { ...converted, ...Object.fromEntries([...fractions].map((key) => [key, given[key]])) }
   if (Value.Check(schema, value)) return value as Static<Schema>
 
   // Checked one variable at a time, so the message names every variable at fault, not just the first.
@@ -72,7 +87,7 @@ export function loadConfig<Schema extends TObject>(
   const problems = Object.entries(schema.properties).flatMap(([key, property]: [string, TSchema]) => {
     if (value[key] === undefined) return required.has(key) ? [`${key}: is required`] : []
     if (Value.Check(property, value[key])) return []
-    return [`${key}: ${expectation(property, value[key])} (got ${JSON.stringify(input[key])})`]
+    return [`${key}: ${expectation(property, value[key])} (got ${JSON.stringify(given[key])})`]
   })
   throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
 }

@@ -70,4 +70,8 @@ describe('loadConfig', () => {
       /TOPIC_PARTITIONS/,
     )
   })
+
+  it('when an integer setting has a fraction, then boot stops instead of truncating it', () => {
+    expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, PORT: '8001.5' })).toThrow(/PORT: .*"8001.5"/)
+  })
 })

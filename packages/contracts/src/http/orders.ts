@@ -32,8 +32,9 @@ export const PlaceOrderBody = Type.Object(
     description: Type.Optional(
       Type.String({
         maxLength: MAX_DESCRIPTION_LENGTH,
-        // PostgreSQL text cannot hold NUL; refuse it here rather than fail on insert.
-        pattern: '^[^\\u0000]*$',
+        // PostgreSQL text cannot hold NUL, and a lone surrogate half would be stored as U+FFFD:
+        // refuse both rather than fail on insert or change the text silently.
+        pattern: '^[^\\u0000\\ud800-\\udfff]*$',
         description: 'Up to 500 characters.',
       }),
     ),

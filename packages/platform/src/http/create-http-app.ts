@@ -29,6 +29,7 @@ export interface HttpAppOptions {
 
 export const REQUEST_ID_HEADER = 'x-request-id'
 const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 const PROBES = new Set(['/health', '/ready', '/metrics'])
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
@@ -57,8 +58,19 @@ export async function createHttpApp(options: HttpAppOptions) {
   // An empty body sent as JSON is no body (routes whose body is optional accept it; the others
   // say the body is missing); anything else goes through Fastify's safe JSON parser.
   const parseJson = app.getDefaultJsonParser('error', 'error')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString()
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string
+    try {
+      text = strictUtf8.decode(body as Buffer)
+    } catch {
+      // Bytes that are not UTF-8 would otherwise become U+FFFD and change what the client sent.
+      const error = Object.assign(new Error('Body is not valid UTF-8'), {
+        statusCode: 400,
+        code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+      })
+      done(error, undefined)
+      return
+    }
     if (text === '') done(null, undefined)
     else parseJson(request, text, done)
   })
