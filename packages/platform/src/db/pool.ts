@@ -34,8 +34,11 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   })
-  // An idle client whose server went away emits here; without a listener that would crash the process.
+  // A connection cut while idle in the pool is reported here, and one cut while checked out (say
+  // between two statements of a transaction) on the client itself: without these listeners either
+  // would crash the process. The next statement on that client fails, and the client is discarded.
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   return pool
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isTransientDatabaseError } from '../db/transient-errors.ts'
 import { AppError } from '../errors.ts'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
@@ -90,6 +91,16 @@ export function registerProblemHandler(app: FastifyInstance): void {
         code: 'bad_request',
         title: 'Bad request',
         detail: error.message,
+      })
+    }
+    if (isTransientDatabaseError(error)) {
+      request.log.warn({ err: error }, 'database unavailable')
+      reply.header('retry-after', '1')
+      return sendProblem(reply, {
+        status: 503,
+        code: 'service_unavailable',
+        title: 'Service unavailable',
+        detail: 'The service cannot reach its database right now; retry shortly',
       })
     }
     request.log.error({ err: error }, 'unhandled error')
