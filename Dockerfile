@@ -3,8 +3,9 @@
 # repository root, as docker-compose.yml does:
 #   docker build --build-arg SERVICE=orders-service --build-arg PORT=8001 -t shop/orders-service .
 # SERVICE is the service's folder under services/ and PORT the port it listens on (api-gateway
-# 8000, orders-service 8001, payments-service 8002). There is no build step: Node 24 runs the
-# TypeScript sources directly (type stripping).
+# 8000, orders-service 8001, payments-service 8002). The services have no build step: Node 24 runs
+# the TypeScript sources directly (type stripping). The one thing built is the storefront, the page
+# the gateway serves at `/`, in a stage of its own.
 
 # --- dependencies: only the production dependencies of the service and its workspace packages ---
 FROM node:24-bookworm-slim AS deps
@@ -29,6 +30,24 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --workspace=services/${SERVICE} --include-workspace-root=false \
       --ignore-scripts --no-audit --no-fund
 
+# --- storefront: the page the gateway serves, built by Vite from apps/storefront ---
+# Building needs the storefront's dev dependencies (Vite); they stay in this stage, and only the
+# built files (dist/) reach the image. A COPY --from cannot depend on a build arg, so every image
+# gets the folder, but only the gateway's installs, builds and fills it: for the others it is empty.
+FROM node:24-bookworm-slim AS storefront
+ARG SERVICE
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY apps/storefront/package.json apps/storefront/
+RUN --mount=type=cache,target=/root/.npm \
+    if [ "$SERVICE" = api-gateway ]; then \
+      npm ci --workspace=apps/storefront --include-workspace-root=false \
+        --ignore-scripts --no-audit --no-fund; \
+    fi
+COPY apps/storefront apps/storefront
+RUN mkdir -p apps/storefront/dist && \
+    if [ "$SERVICE" = api-gateway ]; then npm run build --workspace=apps/storefront; fi
+
 # --- runtime ---
 FROM node:24-bookworm-slim
 ARG SERVICE
@@ -52,6 +71,8 @@ COPY packages/platform/src packages/platform/src
 # The service's folder as a whole: package.json, src and, where the service has them, migrations
 # (the gateway has none). .dockerignore keeps its test folder and anything installed out.
 COPY services/${SERVICE} services/${SERVICE}
+# The gateway serves these at `/` (services/api-gateway/src/http/storefront.ts); elsewhere it is empty.
+COPY --from=storefront /app/apps/storefront/dist apps/storefront/dist
 
 # The official image's unprivileged `node` user, by number so that Kubernetes' runAsNonRoot can
 # verify it.

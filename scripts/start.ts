@@ -20,6 +20,7 @@ import {
   type ServiceProcess,
   startServiceProcess,
 } from './lib/service-process.ts'
+import { ensureStorefrontBuilt } from './lib/storefront-build.ts'
 
 if (existsSync(join(REPO_ROOT, '.env'))) process.loadEnvFile(join(REPO_ROOT, '.env'))
 
@@ -101,6 +102,8 @@ process.once('SIGINT', () => void stop(0))
 process.once('SIGTERM', () => void stop(0))
 
 try {
+  // The gateway serves the storefront's build at /: make it (or remake it after an edit) first.
+  ensureStorefrontBuilt()
   const [urls, transport] = await Promise.all([databaseUrls(), kafkaSettings()])
   const shared = { BROKER_DATABASE_URL: urls.broker, ...transport }
   await Promise.all([
@@ -113,6 +116,7 @@ try {
   })
   console.log(`
 The shop is running:
+  storefront        http://127.0.0.1:${ports['api-gateway']}/
   API gateway       http://127.0.0.1:${ports['api-gateway']}  (docs: http://127.0.0.1:${ports['api-gateway']}/docs)
   orders-service    http://127.0.0.1:${ports['orders-service']}
   payments-service  http://127.0.0.1:${ports['payments-service']}

@@ -62,6 +62,10 @@ describe('.dockerignore', () => {
       'coverage/index.html',
       'tests/e2e/shop-flows.ts',
       'services/orders-service/test/place-order.test.ts',
+      // The storefront is built inside the image, never taken from a local build.
+      'apps/storefront/dist/index.html',
+      'apps/storefront/node_modules/vite/package.json',
+      'apps/storefront/test/shop-state.test.ts',
     ]) {
       expect(ignored(path), path).toBe(true)
     }

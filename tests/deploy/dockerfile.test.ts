@@ -6,6 +6,7 @@
  */
 import { posix } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { STOREFRONT_DIST } from '../../services/api-gateway/src/http/storefront.ts'
 import {
   copiedTo,
   copiesOf,
@@ -21,12 +22,14 @@ import {
   APP_SERVICES,
   exists,
   filesUnder,
+  ROOT,
   rootManifest,
   workspaceByDir,
   workspaceClosure,
 } from './support/repository.ts'
 
 const ignored = dockerignore()
+const STOREFRONT_DIR = 'apps/storefront'
 
 describe.each(APP_NAMES)('Dockerfile built for %s', (name) => {
   const { stages, final, buildArgs } = imageOf(name)
@@ -53,14 +56,19 @@ describe.each(APP_NAMES)('Dockerfile built for %s', (name) => {
     }
   })
 
+  const installs = stages.flatMap((stage) =>
+    all('RUN', stage)
+      .filter((run) => /\bnpm\s+(ci|install|i)\b/.test(run.args))
+      .map((run) => ({ stage, run })),
+  )
+  // The storefront's build stage installs its dev dependencies (Vite); only built files leave it.
+  const buildsStorefront = ({ run }: (typeof installs)[number]) =>
+    new RegExp(`(--workspace[= ]|-w )${STOREFRONT_DIR}(\\s|;|$)`).test(run.args)
+
   it('installs only production dependencies, of this workspace, from the lock file', () => {
-    const installs = stages.flatMap((stage) =>
-      all('RUN', stage)
-        .filter((run) => /\bnpm\s+(ci|install|i)\b/.test(run.args))
-        .map((run) => ({ stage, run })),
-    )
-    expect(installs.length).toBeGreaterThan(0)
-    for (const { stage, run } of installs) {
+    const serviceInstalls = installs.filter((install) => !buildsStorefront(install))
+    expect(serviceInstalls.length).toBeGreaterThan(0)
+    for (const { stage, run } of serviceInstalls) {
       expect(run.args).toMatch(/\bnpm\s+ci\b/)
       expect(run.args).toMatch(/--omit[= ]dev\b/)
       expect(run.args).toMatch(new RegExp(`(--workspace[= ]|-w )${serviceDir}(\\s|$)`))
@@ -104,8 +112,31 @@ describe.each(APP_NAMES)('Dockerfile built for %s', (name) => {
     }
   })
 
+  it('installs the storefront to build it from the lock file, without running install scripts', () => {
+    expect(installs.filter(buildsStorefront)).toHaveLength(1)
+    for (const { stage, run } of installs.filter(buildsStorefront)) {
+      expect(run.args).toMatch(/\bnpm\s+ci\b/)
+      expect(run.args).toMatch(/--include-workspace-root[= ]false\b/)
+      expect(run.args).toMatch(/--ignore-scripts\b/)
+      const copied = copiesOf(stage).flatMap((copy) =>
+        copy.sources.map((source) => copiedTo(source, copy.destination)),
+      )
+      expect(copied).toEqual(expect.arrayContaining(['package-lock.json', 'package.json']))
+      expect(copied).toContain(`${STOREFRONT_DIR}/package.json`)
+      // What that stage installed never reaches the image: only its build does (checked below).
+      expect(
+        copiesOf(final).filter(
+          (copy) => copy.from === stage.name && copy.sources.some((s) => /node_modules/.test(s)),
+        ),
+      ).toEqual([])
+    }
+  })
+
   it('ships the installed node_modules and the sources and migrations of every workspace it uses', () => {
-    const modules = copiesOf(final).filter((copy) => copy.from !== undefined)
+    const modules = copiesOf(final).filter(
+      (copy) =>
+        copy.from !== undefined && copy.sources.every((source) => posix.basename(source) === 'node_modules'),
+    )
     expect(modules).toHaveLength(1)
     const deps = stages.find((stage) => stage.name === modules[0]?.from) as Stage
     expect(modules[0]?.sources).toEqual([posix.join(workdirOf(deps), 'node_modules')])
@@ -131,6 +162,27 @@ describe.each(APP_NAMES)('Dockerfile built for %s', (name) => {
       const owner = file.split('/').slice(0, 2).join('/')
       if (workspaceByDir(owner)) expect(closure.map((workspace) => workspace.dir)).toContain(owner)
     }
+  })
+
+  it('ships the storefront built in its own stage where the gateway serves it from, and nothing else of that stage', () => {
+    const built = copiesOf(final).filter(
+      (copy) =>
+        copy.from !== undefined && !copy.sources.every((source) => posix.basename(source) === 'node_modules'),
+    )
+    const served = posix.relative(ROOT.replaceAll('\\', '/'), STOREFRONT_DIST.replaceAll('\\', '/'))
+    expect(served).toBe(`${STOREFRONT_DIR}/dist`)
+    expect(built).toHaveLength(1)
+    const stage = stages.find((candidate) => candidate.name === built[0]?.from) as Stage
+    expect(built[0]?.sources).toEqual([posix.join(workdirOf(stage), served)])
+    expect(posix.resolve(workdirOf(final), built[0]?.destination ?? '')).toBe(
+      posix.join(workdirOf(final), served),
+    )
+    // The stage builds it with the workspace's own script (vite build), for the gateway's image.
+    const build = all('RUN', stage).find((run) => /\bnpm\s+run\s+build\b/.test(run.args))
+    expect(build?.args).toMatch(new RegExp(`--workspace[= ]${STOREFRONT_DIR}\\b`))
+    // Only when SERVICE (expanded here to this image's) is the gateway; the others ship the empty folder.
+    expect(/\[\s*"?([\w-]+)"?\s*=\s*"?api-gateway"?\s*\]/.exec(build?.args ?? '')?.[1]).toBe(name)
+    expect(build?.args).toMatch(new RegExp(`mkdir -p ${served}`))
   })
 
   it('runs its server.ts with Node as PID 1, so that SIGTERM reaches it, as the unprivileged node user', () => {

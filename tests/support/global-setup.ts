@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
 import { freePort } from '../../scripts/lib/service-process.ts'
+import { ensureStorefrontBuilt } from '../../scripts/lib/storefront-build.ts'
 import { kafkaUnavailableReason, startTestKafka } from './kafka.ts'
 
 declare module 'vitest' {
@@ -22,6 +23,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const cleanups: (() => Promise<void>)[] = []
+  // The gateway serves the storefront's build, and the browser test drives it: build it if stale.
+  ensureStorefrontBuilt()
   const unavailable = kafkaUnavailableReason()
   if (unavailable && process.env.CI === 'true') {
     throw new Error(`The Kafka suites must run in CI, but cannot: ${unavailable}`)

@@ -25,6 +25,7 @@ export {
   UUID_PATTERN,
   Uuid,
 } from './http/common.ts'
+export { LiveQuery, LiveRoutes, OrderStatusPush } from './http/live.ts'
 export {
   DEFAULT_LIST_LIMIT,
   ListOrdersQuery,

@@ -1,4 +1,5 @@
 export { ConfigError, commonSettings, loadConfig, loadConfigOrExit } from './config.ts'
+export { type Listener, listen } from './db/listener.ts'
 export { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 export {
   createPool,
@@ -18,6 +19,8 @@ export {
 } from './http/idempotency.ts'
 export { PROBLEM_CONTENT_TYPE, sendProblem } from './http/problem.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
+export { parseUserIdQuery, requireUserIdQuery, USER_ID_QUERY_PARAMETER } from './http/user-id-query.ts'
+export { keepWebSocketAlive } from './http/websocket-heartbeat.ts'
 export { createLogger, type Logger } from './logger.ts'
 export {
   type DeadLetter,

@@ -2,9 +2,15 @@ import { AccountRoutes, OrderRoutes } from '@shop/contracts'
 import { createHttpApp, type Logger, type ServiceMetrics } from '@shop/platform'
 import type { GatewayConfig } from './config.ts'
 import { forwardRoutes } from './http/forward.ts'
+import { liveStatusProxy } from './http/live-status-proxy.ts'
+import { perCallerRateLimit } from './http/rate-limit.ts'
+import { storefront } from './http/storefront.ts'
 
 export interface GatewayDeps {
-  config: Pick<GatewayConfig, 'ORDERS_SERVICE_URL' | 'PAYMENTS_SERVICE_URL' | 'UPSTREAM_TIMEOUT_MS'>
+  config: Pick<
+    GatewayConfig,
+    'ORDERS_SERVICE_URL' | 'PAYMENTS_SERVICE_URL' | 'UPSTREAM_TIMEOUT_MS' | 'RATE_LIMIT_PER_MINUTE'
+  >
   logger: Logger
   metrics?: ServiceMetrics
 }
@@ -29,15 +35,25 @@ export async function buildApp({ config, logger, metrics }: GatewayDeps) {
       payments: upstreamReady(config.PAYMENTS_SERVICE_URL, config.UPSTREAM_TIMEOUT_MS),
     },
   })
+  // One limiter for both upstreams, so a user's budget covers every business route together.
+  const rateLimit = await perCallerRateLimit(app, config.RATE_LIMIT_PER_MINUTE)
   await app.register(forwardRoutes, {
     upstream: config.PAYMENTS_SERVICE_URL,
     routes: Object.values(AccountRoutes),
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    ...(rateLimit ? { rateLimit } : {}),
   })
   await app.register(forwardRoutes, {
     upstream: config.ORDERS_SERVICE_URL,
     routes: Object.values(OrderRoutes),
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    ...(rateLimit ? { rateLimit } : {}),
   })
+  await app.register(liveStatusProxy, {
+    upstream: config.ORDERS_SERVICE_URL,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    ...(rateLimit ? { rateLimit } : {}),
+  })
+  await app.register(storefront)
   return app
 }

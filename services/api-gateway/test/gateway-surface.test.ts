@@ -98,6 +98,8 @@ describe('the gateway’s API documentation', () => {
         'POST /orders',
         'GET /orders',
         'GET /orders/{order_id}',
+        // The live order status WebSocket.
+        'GET /ws',
       ].sort(),
     )
   })

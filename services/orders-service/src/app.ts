@@ -1,5 +1,6 @@
 import { createHttpApp, type Logger, type ServiceMetrics } from '@shop/platform'
 import type pg from 'pg'
+import { liveOrderRoutes } from './http/live-orders.routes.ts'
 import { orderRoutes } from './http/orders.routes.ts'
 
 export interface OrdersAppDeps {
@@ -8,9 +9,18 @@ export interface OrdersAppDeps {
   ordersTopic: string
   readiness?: Record<string, () => Promise<boolean>>
   metrics?: ServiceMetrics
+  /** The database to LISTEN on for status changes; without it there is no live WebSocket route. */
+  databaseUrl?: string
 }
 
-export async function buildApp({ pool, logger, ordersTopic, readiness, metrics }: OrdersAppDeps) {
+export async function buildApp({
+  pool,
+  logger,
+  ordersTopic,
+  readiness,
+  metrics,
+  databaseUrl,
+}: OrdersAppDeps) {
   const app = await createHttpApp({
     title: 'orders-service',
     description: 'Orders, accepted with a transactional outbox and settled from payment results.',
@@ -19,5 +29,6 @@ export async function buildApp({ pool, logger, ordersTopic, readiness, metrics }
     ...(metrics ? { metrics } : {}),
   })
   await app.register(orderRoutes, { pool, ordersTopic })
+  if (databaseUrl) await app.register(liveOrderRoutes, { databaseUrl, logger })
   return app
 }

@@ -10,7 +10,11 @@ await runService({
   configSchema: OrdersConfig,
   migrations: { name: 'orders', directory: fileURLToPath(new URL('../migrations', import.meta.url)) },
   async start(runtime) {
-    const app = await buildApp({ ...runtime, ordersTopic: runtime.config.ORDERS_TOPIC })
+    const app = await buildApp({
+      ...runtime,
+      ordersTopic: runtime.config.ORDERS_TOPIC,
+      databaseUrl: runtime.config.DATABASE_URL,
+    })
     const consumer = await startPaymentFinishedConsumer(runtime)
     return { app, consumers: [consumer] }
   },

@@ -17,6 +17,11 @@ export function listen(options: {
   connectionString: string
   channels: string[]
   onNotify: (channel: string, payload: string) => void
+  /**
+   * Told true once every channel is LISTENed to, and false when that connection is lost: whoever
+   * relays notifications onward (not only as a prompt to poll) must know when some may be missed.
+   */
+  onListening?: (listening: boolean) => void
   logger: Logger
 }): Listener {
   let client: pg.Client | undefined
@@ -38,7 +43,10 @@ export function listen(options: {
       await next.connect()
       for (const channel of options.channels) await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`)
       if (closed) await next.end()
-      else client = next
+      else {
+        client = next
+        options.onListening?.(true)
+      }
     } catch (error) {
       options.logger.warn({ err: error }, 'cannot listen for notifications yet; retrying')
       scheduleReconnect(next)
@@ -47,6 +55,7 @@ export function listen(options: {
 
   const scheduleReconnect = (failed: pg.Client) => {
     if (closed || retry || (client && client !== failed)) return
+    if (client === failed) options.onListening?.(false)
     client = undefined
     failed.end().catch(() => {})
     retry = setTimeout(() => {

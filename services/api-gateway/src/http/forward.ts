@@ -1,6 +1,9 @@
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { REQUEST_ID_HEADER, requireUserId, sendProblem, TRACEPARENT_HEADER } from '@shop/platform'
+import { refuseOversizedHeaders } from './header-budget.ts'
+import { refuseMalformedUrl } from './malformed-url.ts'
+import type { RateLimitHook } from './rate-limit.ts'
 
 export interface RouteSpec {
   method: string
@@ -12,6 +15,8 @@ export interface ForwardOptions {
   upstream: string
   routes: RouteSpec[]
   timeoutMs: number
+  /** Counts each request against its user's budget; none means no limit. */
+  rateLimit?: RateLimitHook
 }
 
 /**
@@ -35,6 +40,12 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
   })
 
   app.addHook('onRequest', requireUserId)
+  // After the X-User-Id check, so the limit counts a request against its validated user id (a
+  // request without one is already a cheap 400), and before the body is read or forwarded.
+  if (options.rateLimit) app.addHook('onRequest', options.rateLimit)
+  // What the service would refuse in a form that is not problem JSON, or the proxy would choke on.
+  app.addHook('onRequest', refuseMalformedUrl)
+  app.addHook('onRequest', refuseOversizedHeaders)
 
   for (const route of options.routes) {
     app.route({

@@ -1,0 +1,73 @@
+import type { Order } from '../domain/order.ts'
+import { NETWORK_ERROR_TEXT, type ProblemBody, problemText } from './problem-text.ts'
+
+export type ApiResult<T> =
+  | { ok: true; value: T }
+  /** `code` is the problem's code, or `network_error` when no answer came. */
+  | { ok: false; status: number; code: string; text: string }
+
+export interface Balance {
+  user_id: string
+  balance: number
+}
+
+export interface ShopApi {
+  readBalance(userId: string): Promise<ApiResult<Balance>>
+  openAccount(userId: string, idempotencyKey: string): Promise<ApiResult<Balance>>
+  topUp(userId: string, amount: number, idempotencyKey: string): Promise<ApiResult<Balance>>
+  listOrders(userId: string): Promise<ApiResult<Order[]>>
+  placeOrder(
+    userId: string,
+    order: { amount: number; description?: string },
+    idempotencyKey: string,
+  ): Promise<ApiResult<Order>>
+}
+
+type Fetch = (input: string, init: RequestInit) => Promise<Response>
+
+/**
+ * The shop's public API as the page uses it, on the page's own origin. Every call names its user
+ * (X-User-Id); every POST carries an Idempotency-Key, so that sending the same form again after a
+ * lost answer does not open, top up or order twice. Errors come back as sentences.
+ */
+export function createShopApi(fetchFn: Fetch, base = ''): ShopApi {
+  async function call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    userId: string,
+    options: { body?: unknown; idempotencyKey?: string } = {},
+  ): Promise<ApiResult<T>> {
+    const headers: Record<string, string> = { 'x-user-id': userId, accept: 'application/json' }
+    if (options.body !== undefined) headers['content-type'] = 'application/json'
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey
+    let response: Response
+    try {
+      response = await fetchFn(`${base}${path}`, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      })
+    } catch {
+      return { ok: false, status: 0, code: 'network_error', text: NETWORK_ERROR_TEXT }
+    }
+    const body = await response.json().catch(() => undefined)
+    if (response.ok) return { ok: true, value: body as T }
+    const problem = body as ProblemBody | undefined
+    return {
+      ok: false,
+      status: response.status,
+      code: typeof problem?.code === 'string' ? problem.code : `http_${response.status}`,
+      text: problemText(response.status, problem),
+    }
+  }
+
+  return {
+    readBalance: (userId) => call('GET', '/accounts/balance', userId),
+    openAccount: (userId, idempotencyKey) => call('POST', '/accounts', userId, { idempotencyKey }),
+    topUp: (userId, amount, idempotencyKey) =>
+      call('POST', '/accounts/topup', userId, { body: { amount }, idempotencyKey }),
+    listOrders: (userId) => call('GET', '/orders', userId),
+    placeOrder: (userId, order, idempotencyKey) =>
+      call('POST', '/orders', userId, { body: order, idempotencyKey }),
+  }
+}

@@ -1,0 +1,25 @@
+/** The API's limits on an amount: positive, at most two fraction digits, at most 1,000,000,000. */
+const MAX_AMOUNT = 1_000_000_000
+const AMOUNT = /^\d{1,10}(?:[.,]\d{1,2})?$/
+
+export type ParsedAmount = { ok: true; value: number } | { ok: false; message: string }
+
+/**
+ * Reads what a person typed as an amount: digits with up to two decimals, after a point or a comma.
+ * The API would refuse the rest anyway; saying so before sending is kinder.
+ */
+export function parseAmount(text: string): ParsedAmount {
+  const trimmed = text.trim()
+  if (trimmed === '') return { ok: false, message: 'Enter an amount.' }
+  if (!AMOUNT.test(trimmed))
+    return { ok: false, message: 'Enter a number with at most two decimals, like 25 or 25.50.' }
+  const value = Number(trimmed.replace(',', '.'))
+  if (value <= 0) return { ok: false, message: 'The amount must be more than zero.' }
+  if (value > MAX_AMOUNT) return { ok: false, message: 'The amount can be at most 1,000,000,000.' }
+  return { ok: true, value }
+}
+
+const twoDecimals = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+
+/** Money as the page shows it: always two decimals, thousands grouped (`1,250.00`). */
+export const formatAmount = (amount: number): string => twoDecimals.format(amount)

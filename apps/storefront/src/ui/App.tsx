@@ -1,0 +1,66 @@
+import { lastPlacedOrder } from '../state/shop-state.ts'
+import { AccountPanel } from './AccountPanel.tsx'
+import { IdentityPanel } from './IdentityPanel.tsx'
+import { LiveBadge } from './LiveBadge.tsx'
+import { Notices } from './Notices.tsx'
+import { OrderForm } from './OrderForm.tsx'
+import { OrderList } from './OrderList.tsx'
+import { type ShopDeps, useShop } from './use-shop.ts'
+
+export interface AppProps extends ShopDeps {
+  copy(text: string): Promise<void>
+}
+
+export function App({ copy, ...deps }: AppProps) {
+  const shop = useShop(deps)
+  const { state } = shop
+  const errorOf = (source: NonNullable<typeof state.error>['source']) =>
+    state.error?.source === source ? state.error.text : undefined
+
+  return (
+    <div class="page">
+      <header class="masthead">
+        <h1>Shop</h1>
+        <LiveBadge connection={state.connection} />
+      </header>
+      <Notices
+        error={state.error}
+        announcement={state.announcement}
+        onDismiss={shop.dismissError}
+        onRetry={shop.retryLoad}
+      />
+      <main class="layout">
+        <div class="column">
+          <IdentityPanel
+            userId={state.userId}
+            onSwitch={shop.switchUser}
+            newUserId={deps.newUserId}
+            copy={copy}
+          />
+          <AccountPanel
+            // A new user id starts with empty forms.
+            key={state.userId}
+            account={state.account}
+            openError={errorOf('account')}
+            topUpError={errorOf('topup')}
+            onOpen={shop.openAccount}
+            onTopUp={shop.topUp}
+            onRetry={shop.retryLoad}
+            newKey={deps.newUserId}
+          />
+          <OrderForm
+            key={state.userId}
+            error={errorOf('order')}
+            lastPlaced={lastPlacedOrder(state)}
+            onPlace={shop.placeOrder}
+            newKey={deps.newUserId}
+          />
+        </div>
+        <OrderList orders={state.orders} loaded={state.ordersLoaded} />
+      </main>
+      <footer class="footer quiet">
+        The API behind this page is documented at <a href="/docs">/docs</a>.
+      </footer>
+    </div>
+  )
+}

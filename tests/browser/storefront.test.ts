@@ -1,0 +1,164 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REPO_ROOT } from '../../scripts/lib/service-process.ts'
+import { eventually } from '../support/eventually.ts'
+import { apiClient, type RunningShop, startShop } from '../support/shop.ts'
+import { type Browser, chromiumUnavailableReason, launchChromium } from './chromium.ts'
+
+/** Screenshots are kept as test artifacts (CI keeps test-results/). */
+const ARTIFACTS = join(REPO_ROOT, 'test-results')
+const unavailable = chromiumUnavailableReason()
+if (unavailable) console.warn(`\n  SKIPPED: the browser test of the storefront: ${unavailable}\n`)
+
+// A payment goes through two outboxes and two consumers: a few seconds at most, even on a busy machine.
+const SETTLED_WITHIN_MS = 20_000
+// After a long outage the page waits up to 30 s between attempts (with jitter), then connects.
+const RECONNECTED_WITHIN_MS = 45_000
+
+describe.skipIf(unavailable !== undefined)('the storefront, in a real browser against the whole shop', () => {
+  let shop: RunningShop
+  let browser: Browser
+  let page: Page
+  const api = () => apiClient(shop.gateway)
+  /** Every message the page's WebSocket received, parsed. */
+  const pushes: { order_id?: string; status?: string }[] = []
+  const pageErrors: string[] = []
+  let firstUserId = ''
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true })
+    shop = await startShop()
+    browser = await launchChromium()
+    page = browser.context.pages()[0] ?? (await browser.context.newPage())
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => pushes.push(JSON.parse(String(payload)))),
+    )
+    await page.goto(`${shop.gateway}/`)
+    // A reload would wipe this: finding it at the end proves the page never reloaded.
+    await page.evaluate('window.sameDocument = true')
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await shop?.stop()
+  })
+
+  const liveBadge = (text: string) =>
+    page.getByTestId('live-badge').filter({ hasText: text }).waitFor({ timeout: RECONNECTED_WITHIN_MS })
+  const balanceShows = (amount: string) =>
+    page
+      .getByTestId('balance')
+      .filter({ hasText: new RegExp(`^${amount.replace('.', '\\.')}$`) })
+      .waitFor()
+  const order = (description: string) => page.locator('li.order', { hasText: description })
+  const statusOf = async (description: string, status: string) => {
+    await order(description).getByTestId('order-status').filter({ hasText: status }).waitFor({
+      timeout: SETTLED_WITHIN_MS,
+    })
+  }
+  const stillSameDocument = () => page.evaluate<boolean>('window.sameDocument === true')
+
+  it('when a visitor opens an account, tops up and places orders, then FINISHED and CANCELLED appear without a reload', async () => {
+    await liveBadge('Live')
+    firstUserId = (await page.getByTestId('user-id').textContent()) ?? ''
+    expect(firstUserId).toMatch(/^[0-9a-f-]{36}$/)
+
+    await page.getByRole('button', { name: 'Open an account' }).click()
+    await balanceShows('0.00')
+    await page.getByLabel('Top up by').fill('100')
+    await page.getByRole('button', { name: 'Top up', exact: true }).click()
+    await balanceShows('100.00')
+
+    // An order that can be paid, placed with the mouse.
+    await page.getByLabel('Amount').fill('30')
+    await page.getByLabel('Description').fill('a kettle')
+    await page.getByRole('button', { name: 'Place order' }).click()
+    await order('a kettle').waitFor()
+    await statusOf('a kettle', 'FINISHED')
+
+    // One that cannot, placed with the keyboard only.
+    await page.getByLabel('Amount').focus()
+    await page.keyboard.type('1000')
+    await page.keyboard.press('Tab')
+    await page.keyboard.type('a sofa')
+    await page.keyboard.press('Enter')
+    await statusOf('a sofa', 'CANCELLED')
+    await expect(order('a sofa').getByTestId('order-reason').textContent()).resolves.toBe(
+      'Cancelled: not enough money in the account.',
+    )
+    await balanceShows('70.00')
+
+    // Both outcomes came over the socket, and the page is the one first loaded.
+    const ids = await page
+      .locator('li.order')
+      .evaluateAll((items) => items.map((item) => item.dataset.orderId))
+    expect(pushes.map((push) => push.order_id).sort()).toEqual([...ids].sort())
+    expect(await stillSameDocument()).toBe(true)
+    expect(pageErrors).toEqual([])
+    await page.screenshot({ path: join(ARTIFACTS, 'storefront.png'), fullPage: true })
+  }, 60_000)
+
+  it('when the API refuses an action, then the page says why in words, and a pasted user id brings its account back', async () => {
+    await page.getByRole('button', { name: 'New user id' }).click()
+    const secondUserId = (await page.getByTestId('user-id').textContent()) ?? ''
+    expect(secondUserId).not.toBe(firstUserId)
+    await page.getByRole('button', { name: 'Open an account' }).waitFor()
+    // Opened behind the page's back (another tab, say): the page still offers to open one.
+    expect((await api().openAccount(secondUserId, 5)).status).toBe(201)
+
+    await page.getByRole('button', { name: 'Open an account' }).click()
+
+    await page.getByRole('alert').filter({ hasText: 'This user id already has an account.' }).waitFor()
+    await balanceShows('5.00')
+    await page.screenshot({ path: join(ARTIFACTS, 'storefront-error.png') })
+
+    await page.getByLabel('Use another user id').fill(firstUserId.toUpperCase())
+    await page.keyboard.press('Enter')
+    await expect(page.getByTestId('user-id').textContent()).resolves.toBe(firstUserId)
+    await balanceShows('70.00')
+    await statusOf('a kettle', 'FINISHED')
+    await statusOf('a sofa', 'CANCELLED')
+    expect(await stillSameDocument()).toBe(true)
+  }, 60_000)
+
+  it('when orders-service restarts while an order is being paid, then the page reconnects and shows the outcome it missed', async () => {
+    const payments = shop.services.get('payments-service')
+    const orders = shop.services.get('orders-service')
+    if (!payments || !orders) throw new Error('the shop is not running')
+    await payments.stop()
+    await page.getByLabel('Amount').fill('20')
+    await page.getByLabel('Description').fill('a lamp')
+    await page.getByRole('button', { name: 'Place order' }).click()
+    await statusOf('a lamp', 'NEW')
+
+    await orders.stop()
+    await liveBadge('Reconnecting')
+    await page.screenshot({ path: join(ARTIFACTS, 'storefront-reconnecting.png') })
+    // Paid while orders-service is down: the result waits for it in the transport.
+    await shop.restart('payments-service')
+    await eventually(
+      async () => (await api().balance(firstUserId)).body?.balance,
+      (balance) => balance === 50,
+      { timeoutMs: SETTLED_WITHIN_MS },
+    )
+    await shop.restart('orders-service')
+
+    await liveBadge('Live')
+    await statusOf('a lamp', 'FINISHED')
+    await balanceShows('50.00')
+    expect(await stillSameDocument()).toBe(true)
+  }, 150_000)
+
+  it('when the page is as narrow as a phone (360 px), then nothing overflows sideways', async () => {
+    await page.setViewportSize({ width: 360, height: 780 })
+
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')
+
+    expect(overflow).toBeLessThanOrEqual(0)
+    await page.screenshot({ path: join(ARTIFACTS, 'storefront-phone.png'), fullPage: true })
+    expect(pageErrors).toEqual([])
+  })
+})

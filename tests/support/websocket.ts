@@ -1,0 +1,97 @@
+import { WebSocket } from 'ws'
+
+export interface TestSocket {
+  socket: WebSocket
+  /** Every message received so far, parsed as JSON, in order. */
+  messages: Record<string, unknown>[]
+  /** Resolves with the next message not yet taken, or fails after `timeoutMs`. */
+  nextMessage(timeoutMs?: number): Promise<Record<string, unknown>>
+  /** Resolves once the socket is closed, with the code and reason the server gave. */
+  closed: Promise<{ code: number; reason: string }>
+  close(): Promise<void>
+}
+
+/** Opens a WebSocket as a browser would and collects what it is sent; fails if the upgrade is refused. */
+export async function openSocket(url: string): Promise<TestSocket> {
+  const socket = new WebSocket(url)
+  const messages: Record<string, unknown>[] = []
+  let taken = 0
+  const waiting: (() => void)[] = []
+  socket.on('message', (data) => {
+    messages.push(JSON.parse(data.toString()))
+    for (const wake of waiting.splice(0)) wake()
+  })
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', resolve)
+    socket.once('error', reject)
+  })
+  const nextMessage = async (timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs
+    while (messages.length <= taken) {
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        waiting.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+    }
+    taken += 1
+    return messages[taken - 1] as Record<string, unknown>
+  }
+  return {
+    socket,
+    messages,
+    nextMessage,
+    closed,
+    async close() {
+      if (socket.readyState !== socket.CLOSED) socket.close()
+      await closed
+    },
+  }
+}
+
+/** The HTTP answer to an upgrade the server refused: its status and JSON body. */
+export async function refusedUpgrade(
+  url: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const socket = new WebSocket(url)
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => {
+      socket.close()
+      reject(new Error(`the upgrade to ${url} was accepted`))
+    })
+    socket.once('unexpected-response', (request, response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => {
+        // With a listener for this event, ending the request is up to it.
+        request.destroy()
+        const text = Buffer.concat(chunks).toString()
+        resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {} })
+      })
+    })
+    socket.once('error', reject)
+  })
+}
+
+/**
+ * Opens the socket, retrying while the upgrade is refused: a live feed refuses subscribers until
+ * it hears status changes, a moment after its service started.
+ */
+export async function openSocketWhenAccepted(url: string, timeoutMs = 10_000): Promise<TestSocket> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await openSocket(url)
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
