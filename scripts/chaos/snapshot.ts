@@ -1,0 +1,150 @@
+/**
+ * The truth the checks judge: every row that matters, read straight from the two services'
+ * databases after the system settled, and what the public API says about the same users.
+ */
+import pg from 'pg'
+import { eventIdOf } from './audit.ts'
+import { call } from './http.ts'
+
+export interface OrderRow {
+  id: string
+  userId: string
+  amountMinor: number
+  status: 'NEW' | 'FINISHED' | 'CANCELLED'
+  reason: string | null
+  description: string | null
+}
+
+export interface PaymentRow {
+  orderId: string
+  userId: string
+  amountMinor: number
+  status: 'SUCCESS' | 'FAIL'
+  reason: string | null
+}
+
+export interface LedgerRow {
+  id: number
+  userId: string
+  kind: 'opening' | 'top_up' | 'charge'
+  amountMinor: number
+  orderId: string | null
+}
+
+export interface OutboxRow {
+  topic: string
+  eventId: string
+  published: boolean
+}
+
+export interface Snapshot {
+  orders: OrderRow[]
+  payments: PaymentRow[]
+  /** In id order, which per user is the order the balance changed in (the row lock serialises them). */
+  ledger: LedgerRow[]
+  balances: Map<string, number>
+  outbox: { orders: OutboxRow[]; payments: OutboxRow[] }
+  /** Message ids each service's consumer recorded. */
+  inbox: { orders: string[]; payments: string[] }
+  deadLetters: { orders: number; payments: number }
+}
+
+export interface ApiView {
+  /** GET /orders of each user: order id to status. */
+  orders: Map<string, Map<string, string>>
+  /** GET /accounts/balance of each user, in minor units. */
+  balances: Map<string, number>
+  /** Users whose list or balance could not be read. */
+  unreadable: string[]
+}
+
+export async function readSnapshot(urls: { orders: string; payments: string }): Promise<Snapshot> {
+  const orders = new pg.Client({ connectionString: urls.orders })
+  const payments = new pg.Client({ connectionString: urls.payments })
+  await Promise.all([orders.connect(), payments.connect()])
+  try {
+    // One query at a time per connection: node-postgres no longer queues them for us.
+    const orderRows = await orders.query(
+      'SELECT id, user_id, amount_minor::text AS amount, status, reason, description FROM orders.orders',
+    )
+    const ordersOutbox = await orders.query(
+      'SELECT topic, value, published_at IS NOT NULL AS published FROM orders.outbox',
+    )
+    const ordersInbox = await orders.query('SELECT message_id FROM orders.inbox')
+    const ordersDead = await orders.query('SELECT count(*)::int AS n FROM orders.dead_letters')
+    const paymentRows = await payments.query(
+      'SELECT order_id, user_id, amount_minor::text AS amount, status, reason FROM payments.payments',
+    )
+    const ledgerRows = await payments.query(
+      // Qualified: the bare name would sort by the text alias, putting "100" before "3".
+      'SELECT id::text AS id, user_id, kind, amount_minor::text AS amount, order_id FROM payments.ledger_entries ORDER BY ledger_entries.id',
+    )
+    const accountRows = await payments.query(
+      'SELECT user_id, balance_minor::text AS balance FROM payments.accounts',
+    )
+    const paymentsOutbox = await payments.query(
+      'SELECT topic, value, published_at IS NOT NULL AS published FROM payments.outbox',
+    )
+    const paymentsInbox = await payments.query('SELECT message_id FROM payments.inbox')
+    const paymentsDead = await payments.query('SELECT count(*)::int AS n FROM payments.dead_letters')
+    const outboxRow = (row: { topic: string; value: string; published: boolean }): OutboxRow => ({
+      topic: row.topic,
+      eventId: eventIdOf(row.value),
+      published: row.published,
+    })
+    return {
+      orders: orderRows.rows.map((row) => ({
+        id: row.id,
+        userId: row.user_id,
+        amountMinor: Number(row.amount),
+        status: row.status,
+        reason: row.reason,
+        description: row.description,
+      })),
+      payments: paymentRows.rows.map((row) => ({
+        orderId: row.order_id,
+        userId: row.user_id,
+        amountMinor: Number(row.amount),
+        status: row.status,
+        reason: row.reason,
+      })),
+      ledger: ledgerRows.rows.map((row) => ({
+        id: Number(row.id),
+        userId: row.user_id,
+        kind: row.kind,
+        amountMinor: Number(row.amount),
+        orderId: row.order_id,
+      })),
+      balances: new Map(accountRows.rows.map((row) => [row.user_id, Number(row.balance)])),
+      outbox: { orders: ordersOutbox.rows.map(outboxRow), payments: paymentsOutbox.rows.map(outboxRow) },
+      inbox: {
+        orders: ordersInbox.rows.map((row) => row.message_id),
+        payments: paymentsInbox.rows.map((row) => row.message_id),
+      },
+      deadLetters: { orders: ordersDead.rows[0]?.n ?? 0, payments: paymentsDead.rows[0]?.n ?? 0 },
+    }
+  } finally {
+    await Promise.allSettled([orders.end(), payments.end()])
+  }
+}
+
+/** Asks the gateway for every user's orders and balance, as the users themselves would. */
+export async function readApiView(gateway: string, userIds: string[]): Promise<ApiView> {
+  const view: ApiView = { orders: new Map(), balances: new Map(), unreadable: [] }
+  for (const userId of userIds) {
+    const [list, balance] = await Promise.all([
+      call(gateway, 'GET', '/orders?limit=1000', userId),
+      call(gateway, 'GET', '/accounts/balance', userId),
+    ])
+    if (list.status !== 200 || balance.status !== 200 || !Array.isArray(list.body)) {
+      view.unreadable.push(`${userId}: GET /orders ${list.status}, GET /accounts/balance ${balance.status}`)
+      continue
+    }
+    view.orders.set(
+      userId,
+      new Map(list.body.map((order: { id: string; status: string }) => [order.id, order.status])),
+    )
+    view.balances.set(userId, Math.round(Number(balance.body.balance) * 100))
+  }
+  return view
+}
