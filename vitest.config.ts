@@ -1,18 +1,44 @@
 import { defineConfig } from 'vitest/config'
 
+/**
+ * Suites that drive the whole system under faults or through a real browser. On two cores they
+ * run after everything else and one at a time: run alongside the other suites they time out
+ * for want of CPU, not because anything is wrong.
+ */
+const SOLO = ['tests/chaos/**/*.test.ts', 'tests/browser/**/*.test.ts', 'tests/e2e/kafka-outage.e2e.test.ts']
+
 export default defineConfig({
   test: {
-    include: [
-      'packages/*/test/**/*.test.ts',
-      'services/*/test/**/*.test.ts',
-      'apps/*/test/**/*.test.ts',
-      'tests/**/*.test.ts',
-    ],
     globalSetup: ['tests/support/global-setup.ts'],
-    // Each file makes its own database, so files run in parallel; two cores, so two workers.
-    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'shop',
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'services/*/test/**/*.test.ts',
+            'apps/*/test/**/*.test.ts',
+            'tests/**/*.test.ts',
+          ],
+          exclude: SOLO,
+          // Each file makes its own database, so files run in parallel; two cores, so two workers.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'solo',
+          include: SOLO,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
     coverage: {
       provider: 'v8',
       // The storefront's logic (.ts) is unit-tested; its components (.tsx) run in the browser test,

