@@ -506,12 +506,17 @@ async function main(): Promise<number> {
       return 0
     }
     const floor = round(reference.ratio / 4, 3)
-    const verdict = peak.ratio >= floor ? 'ok' : 'GROSS REGRESSION'
+    // The step offers a fixed rate, so on a machine with a higher ceiling the ratio is capped by
+    // what was offered: settling (nearly) everything offered is no regression, whatever the ratio.
+    const offered = settings.steps[0] ?? 0
+    const keptUp = peak.settledPerSec >= offered * 0.9
+    const passed = peak.ratio >= floor || keptUp
+    const verdict = passed ? (keptUp ? 'ok (settled what was offered)' : 'ok') : 'GROSS REGRESSION'
     console.log(
-      `\nsmoke: settled/s ÷ ceiling = ${peak.ratio}; reference ${reference.ratio} (${reference.day}), fails below ${floor}: ${verdict}`,
+      `\nsmoke: settled/s ÷ ceiling = ${peak.ratio}; reference ${reference.ratio} (${reference.day}), fails below ${floor} unless it settled 90% of the ${offered} req/s offered: ${verdict}`,
     )
     if (record) await saveResult(result)
-    return peak.ratio >= floor ? 0 : 1
+    return passed ? 0 : 1
   }
 
   printTargets(result)
