@@ -1,29 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Gateway, startGateway } from './support/gateway.ts'
-import { type StubUpstream, startEchoUpstream } from './support/stub-upstreams.ts'
+import { describe, expect, it } from 'vitest'
+import { useGatewayOverEcho } from './support/gateway.ts'
 
-let echo: StubUpstream
-let gateway: Gateway
 /** The gateway on a real socket too: some request shapes exist only on the wire, not through inject. */
-let gatewayUrl: string
-
-beforeAll(async () => {
-  echo = await startEchoUpstream()
-  gateway = await startGateway({ ordersUrl: echo.url, paymentsUrl: echo.url })
-  gatewayUrl = await gateway.listen({ port: 0, host: '127.0.0.1' })
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await echo?.close()
-})
+const fixture = useGatewayOverEcho({ listen: true })
 
 /** A raw node:http POST, so the test controls the framing headers a real client would send. */
 function postRaw(path: string, headers: Record<string, string>, chunks: string[]) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const outgoing = request(new URL(path, gatewayUrl), { method: 'POST', headers }, (response) => {
+    const outgoing = request(new URL(path, fixture.url), { method: 'POST', headers }, (response) => {
       let body = ''
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => {
@@ -42,7 +28,7 @@ describe('requests forwarded by the gateway', () => {
     // Odd spacing, a trailing zero and an escape: any parse-and-re-serialise in the gateway changes them.
     const raw = '{ "amount" : 10.50,\n  "description": "caf\\u00e9" }'
 
-    const response = await gateway.inject({
+    const response = await fixture.gateway.inject({
       method: 'POST',
       url: '/orders',
       headers: { 'x-user-id': randomUUID(), 'content-type': 'application/json; charset=utf-8' },
@@ -93,7 +79,7 @@ describe('requests forwarded by the gateway', () => {
     ['Keep-Alive', { 'keep-alive': 'timeout=5' }],
     ['Upgrade', { upgrade: 'websocket' }],
   ])('when the client sends a stray %s header, then the request is still forwarded', async (_name, extra) => {
-    const response = await gateway.inject({
+    const response = await fixture.gateway.inject({
       method: 'GET',
       url: '/orders',
       headers: { 'x-user-id': randomUUID(), ...extra },
@@ -104,7 +90,7 @@ describe('requests forwarded by the gateway', () => {
   })
 
   it('when a GET carries a query string, then the service receives path and query unchanged', async () => {
-    const response = await gateway.inject({
+    const response = await fixture.gateway.inject({
       method: 'GET',
       url: '/orders?limit=7&unknown=a%20b',
       headers: { 'x-user-id': randomUUID() },

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Gateway, startGateway } from './support/gateway.ts'
-import { type StubUpstream, startEchoUpstream } from './support/stub-upstreams.ts'
+import { describe, expect, it } from 'vitest'
+import { useGatewayOverEcho } from './support/gateway.ts'
 
 /**
  * Errors Fastify answers by itself, before any route, hook or error handler runs. The edge promises
@@ -11,25 +10,12 @@ import { type StubUpstream, startEchoUpstream } from './support/stub-upstreams.t
  * bug outside the gateway). `it.fails` pins the bug: once the platform is fixed these turn red;
  * then drop `.fails` here and the matching entry in tests/property/support/known-deviations.ts.
  */
-let echo: StubUpstream
-let gateway: Gateway
-let gatewayUrl: string
-
-beforeAll(async () => {
-  echo = await startEchoUpstream()
-  gateway = await startGateway({ ordersUrl: echo.url, paymentsUrl: echo.url })
-  gatewayUrl = await gateway.listen({ port: 0, host: '127.0.0.1' })
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await echo?.close()
-})
+const fixture = useGatewayOverEcho({ listen: true })
 
 /** A GET over a real socket: an oversized header never reaches inject's router. */
 function getOverSocket(path: string, headers: Record<string, string>) {
   return new Promise<{ status: number; contentType: string }>((resolve, reject) => {
-    const outgoing = request(new URL(path, gatewayUrl), { headers }, (response) => {
+    const outgoing = request(new URL(path, fixture.url), { headers }, (response) => {
       response.resume()
       response.on('end', () =>
         resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'] ?? '' }),
@@ -42,7 +28,7 @@ function getOverSocket(path: string, headers: Record<string, string>) {
 
 describe('errors raised before routing', () => {
   it.fails('when the path is not valid percent-encoding, then 400 problem JSON', async () => {
-    const response = await gateway.inject({
+    const response = await fixture.gateway.inject({
       method: 'GET',
       url: '/orders/%zz',
       headers: { 'x-user-id': randomUUID() },
@@ -53,7 +39,7 @@ describe('errors raised before routing', () => {
   })
 
   it.fails('when a path parameter is longer than the router allows, then a 4xx problem JSON', async () => {
-    const response = await gateway.inject({
+    const response = await fixture.gateway.inject({
       method: 'GET',
       url: `/orders/${'a'.repeat(101)}`,
       headers: { 'x-user-id': randomUUID() },

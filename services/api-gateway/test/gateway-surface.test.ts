@@ -1,30 +1,18 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Gateway, startGateway } from './support/gateway.ts'
-import { type StubUpstream, startEchoUpstream } from './support/stub-upstreams.ts'
+import { describe, expect, it } from 'vitest'
+import { useGatewayOverEcho } from './support/gateway.ts'
 
-let echo: StubUpstream
-let gateway: Gateway
-
-beforeAll(async () => {
-  echo = await startEchoUpstream()
-  gateway = await startGateway({ ordersUrl: echo.url, paymentsUrl: echo.url })
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await echo?.close()
-})
+const fixture = useGatewayOverEcho()
 
 describe('the gateway’s own routes', () => {
   it('when GET /health is asked, then 200 without asking any upstream', async () => {
-    const seenBefore = echo.seen.length
+    const seenBefore = fixture.echo.seen.length
 
-    const response = await gateway.inject({ method: 'GET', url: '/health' })
+    const response = await fixture.gateway.inject({ method: 'GET', url: '/health' })
 
     expect(response.statusCode).toBe(200)
     expect(response.json()).toEqual({ status: 'ok' })
-    expect(echo.seen.length).toBe(seenBefore)
+    expect(fixture.echo.seen.length).toBe(seenBefore)
   })
 
   it.each([
@@ -32,9 +20,9 @@ describe('the gateway’s own routes', () => {
     ['DELETE', '/orders'],
     ['GET', '/accounts/charge'],
   ])('when %s %s has no route, then 404 route_not_found problem, never forwarded', async (method, url) => {
-    const seenBefore = echo.seen.length
+    const seenBefore = fixture.echo.seen.length
 
-    const response = await gateway.inject({
+    const response = await fixture.gateway.inject({
       method: method as 'GET' | 'DELETE',
       url,
       headers: { 'x-user-id': randomUUID() },
@@ -43,14 +31,14 @@ describe('the gateway’s own routes', () => {
     expect(response.statusCode).toBe(404)
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(response.json()).toMatchObject({ status: 404, code: 'route_not_found' })
-    expect(echo.seen.length).toBe(seenBefore)
+    expect(fixture.echo.seen.length).toBe(seenBefore)
   })
 
   it('when a body is over 64 KiB, then 413 problem and the upstream never sees it', async () => {
-    const seenBefore = echo.seen.length
+    const seenBefore = fixture.echo.seen.length
     const payload = JSON.stringify({ amount: 1, description: 'x'.repeat(64 * 1024) })
 
-    const response = await gateway.inject({
+    const response = await fixture.gateway.inject({
       method: 'POST',
       url: '/orders',
       headers: { 'x-user-id': randomUUID(), 'content-type': 'application/json' },
@@ -60,14 +48,14 @@ describe('the gateway’s own routes', () => {
     expect(response.statusCode).toBe(413)
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(response.json()).toMatchObject({ status: 413, code: 'payload_too_large' })
-    expect(echo.seen.length).toBe(seenBefore)
+    expect(fixture.echo.seen.length).toBe(seenBefore)
   })
 
   it('when a body is just under 64 KiB, then it is forwarded (the limit is not lower than promised)', async () => {
     const filler = 'x'.repeat(64 * 1024 - 100)
     const payload = JSON.stringify({ amount: 1, description: filler })
 
-    const response = await gateway.inject({
+    const response = await fixture.gateway.inject({
       method: 'POST',
       url: '/orders',
       headers: { 'x-user-id': randomUUID(), 'content-type': 'application/json' },
@@ -81,7 +69,7 @@ describe('the gateway’s own routes', () => {
 
 describe('the gateway’s API documentation', () => {
   it('when GET /docs/json is asked, then an OpenAPI document lists every public path and operation', async () => {
-    const response = await gateway.inject({ method: 'GET', url: '/docs/json' })
+    const response = await fixture.gateway.inject({ method: 'GET', url: '/docs/json' })
 
     expect(response.statusCode).toBe(200)
     const document = response.json()
@@ -105,7 +93,7 @@ describe('the gateway’s API documentation', () => {
   })
 
   it('when the document describes a business route, then it requires X-User-Id and documents the problem answers', async () => {
-    const document = (await gateway.inject({ method: 'GET', url: '/docs/json' })).json()
+    const document = (await fixture.gateway.inject({ method: 'GET', url: '/docs/json' })).json()
     const placeOrder = document.paths['/orders'].post
 
     expect(placeOrder.parameters).toEqual(
@@ -118,11 +106,11 @@ describe('the gateway’s API documentation', () => {
   })
 
   it('when GET /docs is asked, then an HTML page is served', async () => {
-    const response = await gateway.inject({ method: 'GET', url: '/docs' })
+    const response = await fixture.gateway.inject({ method: 'GET', url: '/docs' })
     // swagger-ui may redirect /docs to /docs/ (or /docs/static/index.html); follow it once.
     const page =
       response.statusCode >= 300 && response.statusCode < 400
-        ? await gateway.inject({
+        ? await fixture.gateway.inject({
             method: 'GET',
             url: new URL(String(response.headers.location), 'http://gw/docs').pathname,
           })

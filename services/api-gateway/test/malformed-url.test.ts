@@ -1,31 +1,18 @@
 import { randomUUID } from 'node:crypto'
 import { request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Gateway, startGateway } from './support/gateway.ts'
-import { type StubUpstream, startEchoUpstream } from './support/stub-upstreams.ts'
+import { describe, expect, it } from 'vitest'
+import { useGatewayOverEcho } from './support/gateway.ts'
 
-let echo: StubUpstream
-let gateway: Gateway
 /** The gateway on a real socket too: inject drops a URL's fragment, a raw client sends it. */
-let gatewayUrl: string
+const fixture = useGatewayOverEcho({ listen: true })
 
-beforeAll(async () => {
-  echo = await startEchoUpstream()
-  gateway = await startGateway({ ordersUrl: echo.url, paymentsUrl: echo.url })
-  gatewayUrl = await gateway.listen({ port: 0, host: '127.0.0.1' })
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await echo?.close()
-})
-
-const get = (url: string) => gateway.inject({ method: 'GET', url, headers: { 'x-user-id': randomUUID() } })
+const get = (url: string) =>
+  fixture.gateway.inject({ method: 'GET', url, headers: { 'x-user-id': randomUUID() } })
 
 /** A GET whose path goes on the wire exactly as given. */
 function getRaw(path: string) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const outgoing = request(gatewayUrl, { path, headers: { 'x-user-id': randomUUID() } }, (response) => {
+    const outgoing = request(fixture.url, { path, headers: { 'x-user-id': randomUUID() } }, (response) => {
       let body = ''
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => {
@@ -43,14 +30,14 @@ describe('a URL that is not valid percent-encoding', () => {
   it.each(['/orders?limit=%', '/orders?a=%zz', '/accounts/balance?q=100%', '/orders?x=%ed%a0%80'])(
     'when the query string of %s is malformed, then 400 invalid_query problem, never forwarded',
     async (url) => {
-      const seenBefore = echo.seen.length
+      const seenBefore = fixture.echo.seen.length
 
       const response = await get(url)
 
       expect(response.statusCode).toBe(400)
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
       expect(response.json()).toMatchObject({ status: 400, code: 'invalid_query' })
-      expect(echo.seen.length).toBe(seenBefore)
+      expect(fixture.echo.seen.length).toBe(seenBefore)
     },
   )
 

@@ -2,29 +2,17 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHttpApp } from '@shop/platform'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { testLogger } from '../../../tests/support/logger.ts'
 import { STOREFRONT_DIST, storefront } from '../src/http/storefront.ts'
-import { type Gateway, startGateway } from './support/gateway.ts'
-import { type StubUpstream, startEchoUpstream } from './support/stub-upstreams.ts'
+import { useGatewayOverEcho } from './support/gateway.ts'
 
 // The test setup builds the storefront when it is missing or stale, as `npm start` does.
-let echo: StubUpstream
-let gateway: Gateway
-
-beforeAll(async () => {
-  echo = await startEchoUpstream()
-  gateway = await startGateway({ ordersUrl: echo.url, paymentsUrl: echo.url })
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await echo?.close()
-})
+const fixture = useGatewayOverEcho()
 
 describe('the storefront served by the gateway', () => {
   it('when / is asked, then the page comes, revalidated on each visit and held to its own origin', async () => {
-    const response = await gateway.inject({ method: 'GET', url: '/' })
+    const response = await fixture.gateway.inject({ method: 'GET', url: '/' })
 
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toMatch(/^text\/html/)
@@ -37,7 +25,7 @@ describe('the storefront served by the gateway', () => {
   it('when a built asset is asked, then it comes with a cache that never revalidates (its name is its hash)', async () => {
     const [asset] = (await readdir(join(STOREFRONT_DIST, 'assets'))).filter((file) => file.endsWith('.js'))
 
-    const response = await gateway.inject({ method: 'GET', url: `/assets/${asset}` })
+    const response = await fixture.gateway.inject({ method: 'GET', url: `/assets/${asset}` })
 
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toMatch(/javascript/)
@@ -45,12 +33,12 @@ describe('the storefront served by the gateway', () => {
   })
 
   it('when another path is asked, then the API’s routes and 404 problem answer, not the page', async () => {
-    const missing = await gateway.inject({ method: 'GET', url: '/assets/nothing.js' })
+    const missing = await fixture.gateway.inject({ method: 'GET', url: '/assets/nothing.js' })
     expect(missing.statusCode).toBe(404)
     expect(missing.json()).toMatchObject({ code: 'route_not_found' })
 
-    expect((await gateway.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' })
-    expect((await gateway.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200)
+    expect((await fixture.gateway.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' })
+    expect((await fixture.gateway.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200)
   })
 
   it('when the storefront has not been built, then / says how to build it and the API still works', async () => {

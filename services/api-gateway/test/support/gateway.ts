@@ -1,6 +1,8 @@
 import { ServiceMetrics } from '@shop/platform'
+import { afterAll, beforeAll } from 'vitest'
 import { testLogger } from '../../../../tests/support/logger.ts'
 import { buildApp } from '../../src/app.ts'
+import { type StubUpstream, startEchoUpstream } from './stub-upstreams.ts'
 
 export type Gateway = Awaited<ReturnType<typeof buildApp>>
 
@@ -26,4 +28,29 @@ export async function startGateway(upstreams: {
   })
   await gateway.ready()
   return gateway
+}
+
+export interface EchoGateway {
+  echo: StubUpstream
+  gateway: Gateway
+  /** The gateway's address when `listen` was asked for: some requests exist only on the wire. */
+  url: string
+}
+
+/**
+ * The gateway in front of an echo stub standing in for both services, for one test file: started
+ * before its tests, closed after them. Read the fields inside tests, once the hooks have run.
+ */
+export function useGatewayOverEcho(options: { listen?: boolean } = {}): EchoGateway {
+  const fixture = {} as EchoGateway
+  beforeAll(async () => {
+    fixture.echo = await startEchoUpstream()
+    fixture.gateway = await startGateway({ ordersUrl: fixture.echo.url, paymentsUrl: fixture.echo.url })
+    if (options.listen) fixture.url = await fixture.gateway.listen({ port: 0, host: '127.0.0.1' })
+  })
+  afterAll(async () => {
+    await fixture.gateway?.close()
+    await fixture.echo?.close()
+  })
+  return fixture
 }
