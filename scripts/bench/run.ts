@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util'
 import { REPO_ROOT } from '../lib/service-process.ts'
 import { measureCeiling } from './lib/ceiling.ts'
 import { closedLoop, type LoopResult, OrderClient, openLoop } from './lib/load.ts'
-import { PgActivity } from './lib/pg-activity.ts'
+import { formatStatements, PgActivity } from './lib/pg-activity.ts'
 import { UsageWindow } from './lib/procstat.ts'
 import { formatSummary, monotonicUs, type ProfileSummary, summarizeProfile } from './lib/profile.ts'
 import {
@@ -427,6 +427,8 @@ async function main(): Promise<number> {
       profile[watched.name] = summary
       console.log(`\n${formatSummary(`${watched.name} at ${peakStep.name}`, summary, 15)}`)
     }
+    const statements = peakStep.postgres.statements
+    if (statements) console.log(`\n${formatStatements(peakStep.name, statements, peakStep.seconds)}`)
     console.log(
       `\nraw profiles: ${profileDir} (open in Chrome DevTools or summarise with scripts/bench/lib/profile.ts)`,
     )

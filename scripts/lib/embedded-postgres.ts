@@ -15,6 +15,8 @@ export interface EmbeddedPostgresOptions {
   port: number
   /** Keep the data directory after stop (the launcher does; tests throw theirs away). */
   persistent: boolean
+  /** Extra server settings (`-c name=value`), e.g. to preload an extension. */
+  settings?: Record<string, string>
 }
 
 export interface RunningPostgres {
@@ -40,7 +42,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: options.persistent,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+    postgresFlags: Object.entries({
+      listen_addresses: '127.0.0.1',
+      max_connections: '300',
+      ...options.settings,
+    }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     onLog: () => {},
     onError: () => {},
   })

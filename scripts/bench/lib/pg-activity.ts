@@ -1,12 +1,14 @@
 /**
  * What PostgreSQL was doing during a window: what its busy connections waited on (sampled from
  * pg_stat_activity every SAMPLE_MS, by application), and how many transactions each database
- * committed and how many WAL flushes that took (pg_stat_database, pg_stat_io).
+ * committed and how many WAL flushes that took (pg_stat_database, pg_stat_io). When the server
+ * preloads pg_stat_statements (`--profile`), also where its execution time went, by statement.
  */
 import pg from 'pg'
 import { round } from './stats.ts'
 
 const SAMPLE_MS = 100
+const STATEMENTS_KEPT = 25
 
 export interface ActivityReport {
   samples: number
@@ -22,6 +24,18 @@ export interface ActivityReport {
   writeTransactionsPerSec: number
   /** WAL written per second, MB (exact: the WAL insert position). */
   walMbPerSec: number
+  /** The statements that took the most execution time in the window (pg_stat_statements). */
+  statements?: StatementTime[]
+}
+
+export interface StatementTime {
+  database: string
+  query: string
+  calls: number
+  /** Execution time, all calls together, ms. */
+  totalMs: number
+  meanMs: number
+  rows: number
 }
 
 interface Counters {
@@ -39,8 +53,42 @@ export class PgActivity {
     this.#client = new pg.Client({ connectionString: adminUrl, application_name: 'bench-activity' })
   }
 
+  #statements = false
+
   async connect(): Promise<void> {
     await this.#client.connect()
+    const { rows } = await this.#client.query<{ preloaded: string }>(
+      `SELECT current_setting('shared_preload_libraries') AS preloaded`,
+    )
+    if (rows[0]?.preloaded.includes('pg_stat_statements')) {
+      await this.#client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+      this.#statements = true
+    }
+  }
+
+  async #topStatements(limit: number): Promise<StatementTime[]> {
+    const { rows } = await this.#client.query<{
+      database: string
+      query: string
+      calls: string
+      total: number
+      rows: string
+    }>(
+      `SELECT d.datname AS database, s.query, s.calls::text AS calls, s.total_exec_time AS total,
+              s.rows::text AS rows
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname LIKE 'shop\\_%'
+        ORDER BY s.total_exec_time DESC LIMIT $1`,
+      [limit],
+    )
+    return rows.map((row) => ({
+      database: row.database,
+      query: row.query.replace(/\s+/g, ' ').slice(0, 300),
+      calls: Number(row.calls),
+      totalMs: round(row.total),
+      meanMs: round(row.total / Math.max(1, Number(row.calls)), 3),
+      rows: Number(row.rows),
+    }))
   }
 
   async close(): Promise<void> {
@@ -70,6 +118,7 @@ export class PgActivity {
 
   /** Starts sampling; the returned function stops and reports. */
   async begin(): Promise<() => Promise<ActivityReport>> {
+    if (this.#statements) await this.#client.query('SELECT pg_stat_statements_reset()')
     const before = await this.#counters()
     const waits = new Map<string, number>()
     let samples = 0
@@ -119,7 +168,19 @@ export class PgActivity {
             : round((after.walFsyncs - before.walFsyncs) / seconds),
         writeTransactionsPerSec: round((after.xid - before.xid) / seconds),
         walMbPerSec: round((after.walBytes - before.walBytes) / seconds / 1024 ** 2, 2),
+        ...(this.#statements ? { statements: await this.#topStatements(STATEMENTS_KEPT) } : {}),
       }
     }
   }
+}
+
+/** A table of statement times, the costliest first, for the console. */
+export function formatStatements(title: string, statements: StatementTime[], seconds: number): string {
+  const lines = [`${title}: PostgreSQL execution time by statement (ms per second of the window)`]
+  for (const statement of statements) {
+    lines.push(
+      `${String(round(statement.totalMs / seconds)).padStart(8)}  ${String(round(statement.calls / seconds)).padStart(7)} calls/s  ${String(statement.meanMs).padStart(7)} ms  ${statement.database.padEnd(13)} ${statement.query.slice(0, 140)}`,
+    )
+  }
+  return lines.join('\n')
 }

@@ -100,7 +100,15 @@ export class SystemLauncher {
         : undefined
     const postgres = await this.#track(
       freePort().then(async (port) => {
-        const started = await startEmbeddedPostgres({ dataDir, port, persistent: false })
+        const started = await startEmbeddedPostgres({
+          dataDir,
+          port,
+          persistent: false,
+          // Profiling also counts time per SQL statement (pg_stat_statements costs a little).
+          ...(this.#options.profileDir
+            ? { settings: { shared_preload_libraries: 'pg_stat_statements' } }
+            : {}),
+        })
         this.#stopPostgres = () => started.stop()
         return started
       }),
