@@ -9,6 +9,7 @@ export {
   type Transaction,
   withTransaction,
 } from './db/pool.ts'
+export { type PreparedStatement, prepared } from './db/prepared.ts'
 export { AppError, validationFailed } from './errors.ts'
 export { createHttpApp, type HttpApp, REQUEST_ID_HEADER } from './http/create-http-app.ts'
 export {

@@ -42,34 +42,40 @@ export function createPool(options: PoolOptions): pg.Pool {
   return pool
 }
 
-type AfterCommit = (client: Transaction) => Promise<unknown>
+/** Told once the transaction committed, with the pool it ran on; it must not throw. */
+type AfterCommit = (pool: pg.Pool) => void
 const afterCommits = new WeakMap<Transaction, Map<string, AfterCommit>>()
+/** The pool each open transaction came from: work after the commit uses the pool, not the connection. */
+const poolOf = new WeakMap<Transaction, pg.Pool>()
 
 /**
- * Runs `callback` on the transaction's connection once it has committed (never if it rolls back),
- * once per `key` however often it is asked. For NOTIFY: PostgreSQL makes every committing
- * transaction that notified wait for one cluster-wide lock held through its disk flush, so
- * notifying inside the transaction serialises commits; a NOTIFY sent after it costs no flush.
+ * Calls `callback` once the transaction has committed (never if it rolls back), once per `key`
+ * however often it is asked, with the pool the transaction came from; outside a transaction, at
+ * once. For wake-ups such as NOTIFY: PostgreSQL makes every committing transaction that notified
+ * wait for one cluster-wide lock held through its disk flush, so notifying inside the transaction
+ * serialises commits, and one sent on the connection after COMMIT still costs the request a round
+ * trip. The callback runs after the connection went back to the pool and is not waited for.
  */
-export function afterCommit(db: Queryable, key: string, callback: AfterCommit): Promise<unknown> | undefined {
-  if (db instanceof pg.Pool)
-    return db.connect().then(async (client) => {
-      try {
-        return await callback(client)
-      } finally {
-        client.release()
-      }
-    })
+export function afterCommit(db: Queryable, key: string, callback: AfterCommit): void {
+  if (db instanceof pg.Pool) {
+    callback(db)
+    return
+  }
+  if (!poolOf.has(db)) throw new Error('afterCommit needs a transaction opened by withTransaction')
   const callbacks = afterCommits.get(db) ?? new Map<string, AfterCommit>()
   afterCommits.set(db, callbacks.set(key, callback))
-  return undefined
 }
 
-async function runAfterCommits(client: Transaction): Promise<void> {
+function runAfterCommits(client: Transaction, pool: pg.Pool): void {
   const callbacks = afterCommits.get(client)
   afterCommits.delete(client)
-  // The work is committed: a failing follow-up (a lost wake-up) must not turn it into an error.
-  for (const callback of callbacks?.values() ?? []) await callback(client).catch(() => {})
+  for (const callback of callbacks?.values() ?? []) {
+    try {
+      callback(pool)
+    } catch {
+      // The work is committed: a failing follow-up (a lost wake-up) must not turn it into an error.
+    }
+  }
 }
 
 /**
@@ -80,20 +86,24 @@ async function runAfterCommits(client: Transaction): Promise<void> {
 export async function withTransaction<T>(db: Database, work: (trx: Transaction) => Promise<T>): Promise<T> {
   if (!(db instanceof pg.Pool)) return work(db)
   const client = await db.connect()
+  poolOf.set(client, db)
   let broken = false
+  let committed = false
   try {
     await client.query('BEGIN')
     const result = await work(client)
     await client.query('COMMIT')
-    await runAfterCommits(client)
+    committed = true
     return result
   } catch (error) {
-    afterCommits.delete(client)
     await client.query('ROLLBACK').catch(() => {
       broken = true
     })
     throw error
   } finally {
+    poolOf.delete(client)
     client.release(broken)
+    if (committed) runAfterCommits(client, db)
+    else afterCommits.delete(client)
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { crashPoint } from '../crash-points.ts'
 import { type Listener, listen } from '../db/listener.ts'
 import { withTransaction } from '../db/pool.ts'
+import { prepared } from '../db/prepared.ts'
 import type { ServiceMetrics } from '../metrics.ts'
 import type { OutgoingMessage, Transport } from '../transport/port.ts'
 import { backoffMs, sleep, Wakeup } from '../wakeup.ts'
@@ -28,6 +29,13 @@ interface OutboxRow {
   value: string
   headers: Record<string, string>
 }
+
+const TRY_LOCK = prepared('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS acquired')
+const NEXT_BATCH = prepared(
+  `SELECT id::text AS id, topic, message_key, value, headers
+     FROM outbox WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1`,
+)
+const MARK_PUBLISHED = prepared('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])')
 
 /**
  * Publishes outbox rows in id order and marks them published only after the transport accepted
@@ -90,25 +98,19 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const { pool, transport, batchSize, schema } = this.#options
     return withTransaction(pool, async (trx) => {
-      const { rows: lock } = await trx.query<{ acquired: boolean }>(
-        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS acquired',
-        [`outbox-relay:${schema}`],
-      )
+      const { rows: lock } = await trx.query<{ acquired: boolean }>({
+        ...TRY_LOCK,
+        values: [`outbox-relay:${schema}`],
+      })
       if (!lock[0]?.acquired) return 0
-      const { rows } = await trx.query<OutboxRow>(
-        `SELECT id::text AS id, topic, message_key, value, headers
-           FROM outbox WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1`,
-        [batchSize],
-      )
+      const { rows } = await trx.query<OutboxRow>({ ...NEXT_BATCH, values: [batchSize] })
       if (rows.length === 0) return 0
       for (const [topic, messages] of groupByTopic(rows)) {
         await transport.publish(topic, messages)
         this.#options.metrics?.published.inc({ topic }, messages.length)
       }
       crashPoint('relay.after_publish')
-      await trx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-        rows.map((row) => row.id),
-      ])
+      await trx.query({ ...MARK_PUBLISHED, values: [rows.map((row) => row.id)] })
       return rows.length
     })
   }

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 import type { Logger } from 'pino'
+import { notifySoon } from '../../db/coalesced-notify.ts'
 import { listen } from '../../db/listener.ts'
 import { migrate } from '../../db/migrate.ts'
 import { afterCommit, createPool, withTransaction } from '../../db/pool.ts'
@@ -77,8 +79,8 @@ export async function createEmbeddedTransport(options: EmbeddedTransportOptions)
             messages.map((message) => JSON.stringify(message.headers ?? {})),
           ],
         )
-        await afterCommit(trx, `broker:${topic}`, (client) =>
-          client.query('SELECT pg_notify($1, $2)', [BROKER_CHANNEL, topic]),
+        afterCommit(trx, `broker:${topic}`, (committedOn) =>
+          notifySoon(committedOn, pg.escapeLiteral(BROKER_CHANNEL), topic),
         )
       })
     },
