@@ -75,6 +75,28 @@ describe('event consumer', () => {
     await consumer.stop()
   })
 
+  it('when a batch holds an event handled before, a repeat and a new event, then only the new one takes effect', async () => {
+    const topic = `dup-batch-${randomUUID()}`
+    const consumer = await start(topic)
+    const seen = newOrderEvent()
+    const fresh = newOrderEvent()
+    const message = (event: typeof seen) => ({ key: event.payload.order_id, value: OrderCreated.encode(event) })
+    await transport.publish(topic, [message(seen)])
+    await eventually(
+      async () => consumer.stats.handled,
+      (count) => count === 1,
+    )
+    await transport.publish(topic, [message(seen), message(fresh), message(fresh), message(seen)])
+    await eventually(
+      async () => consumer.stats.handled + consumer.stats.duplicates,
+      (count) => count === 5,
+    )
+    expect(await effectsOf(seen.payload.order_id)).toBe(1)
+    expect(await effectsOf(fresh.payload.order_id)).toBe(1)
+    expect(consumer.stats).toMatchObject({ handled: 2, duplicates: 3 })
+    await consumer.stop()
+  })
+
   it('when the handler fails, then its effect is rolled back and the message is retried until it succeeds', async () => {
     const topic = `retry-${randomUUID()}`
     const consumer = await start(topic, 2)

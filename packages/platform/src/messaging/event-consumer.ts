@@ -8,7 +8,7 @@ import type { ConsumeOutcome, ServiceMetrics } from '../metrics.ts'
 import { continueTrace, TRACEPARENT_HEADER } from '../tracing.ts'
 import type { DeliveredMessage, Subscription, Transport } from '../transport/port.ts'
 import { storeDeadLetter } from './dead-letters.ts'
-import { recordInInbox } from './inbox.ts'
+import { recordAllInInbox, recordInInbox } from './inbox.ts'
 
 export interface EventConsumerOptions<Event extends { event_id: string; payload: unknown }> {
   /** Names this consumer in the inbox and dead-letter tables. */
@@ -83,11 +83,14 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
   type Prepared = ReturnType<typeof prepare>
 
   /** Records the event in the inbox and applies it; false when the inbox had seen it already. */
-  const apply = async (trx: Transaction, { trace, log }: Prepared, event: Event): Promise<boolean> => {
+  const apply = async (trx: Transaction, prepared: Prepared, event: Event): Promise<boolean> => {
     if (!(await recordInInbox(trx, options.name, event.event_id))) return false
-    await options.handle(trx, event, { log, traceparent: trace.traceparent })
+    await handle(trx, prepared, event)
     return true
   }
+
+  const handle = (trx: Transaction, { trace, log }: Prepared, event: Event) =>
+    options.handle(trx, event, { log, traceparent: trace.traceparent })
 
   const counted = ({ message, log }: Prepared, eventId: string, firstTime: boolean) => {
     attempts.delete(positionOf(message))
@@ -132,10 +135,14 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
     const events = batch.map((prepared) => (prepared.decoded.ok ? prepared.decoded.event : undefined))
     if (events.includes(undefined)) return false
     const firstTimes = await withTransaction(options.pool, async (trx) => {
-      const outcomes: boolean[] = []
+      const fresh = await recordAllInInbox(
+        trx,
+        options.name,
+        events.map((event) => (event as Event).event_id),
+      )
       for (const [index, prepared] of batch.entries())
-        outcomes.push(await apply(trx, prepared, events[index] as Event))
-      return outcomes
+        if (fresh[index]) await handle(trx, prepared, events[index] as Event)
+      return fresh
     })
     crashPoint('consumer.after_commit')
     batch.forEach((prepared, index) => {
