@@ -46,24 +46,6 @@ export async function creditAccount(
   return rows[0]
 }
 
-/**
- * Takes money only if the balance covers it, in one statement: concurrent debits queue on the row
- * lock and each re-checks the balance it finds, so no interleaving can overdraw the account.
- */
-export async function debitAccount(
-  db: Queryable,
-  userId: string,
-  amountMinor: number,
-): Promise<AccountRow | undefined> {
-  const { rows } = await db.query<AccountRow>(
-    `UPDATE accounts SET balance_minor = balance_minor - $2, updated_at = now()
-      WHERE user_id = $1 AND balance_minor >= $2
-     RETURNING user_id, balance_minor::text`,
-    [userId, amountMinor],
-  )
-  return rows[0]
-}
-
 export async function insertLedgerEntry(
   db: Queryable,
   entry: { userId: string; kind: LedgerEntryKind; amountMinor: number; orderId?: string },

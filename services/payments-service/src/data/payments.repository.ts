@@ -1,4 +1,4 @@
-import type { Queryable } from '@shop/platform'
+import { prepared, type Queryable } from '@shop/platform'
 import type { Payment } from '../domain/payment.ts'
 
 interface PaymentRow {
@@ -7,6 +7,7 @@ interface PaymentRow {
   amount_minor: string
   status: 'SUCCESS' | 'FAIL'
   reason: Payment['reason']
+  replayed: boolean
 }
 
 const toPayment = (row: PaymentRow): Payment => ({
@@ -17,25 +18,56 @@ const toPayment = (row: PaymentRow): Payment => ({
   reason: row.reason,
 })
 
+const LOCK_ORDER_PAYMENT = prepared('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))')
+
 /**
  * Serialises every attempt to pay one order until the caller's transaction ends, so the attempt
  * that comes second finds the first one's payment instead of racing it.
  */
 export async function lockOrderPayment(trx: Queryable, orderId: string): Promise<void> {
-  await trx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`payment:${orderId}`])
+  await trx.query({ ...LOCK_ORDER_PAYMENT, values: [`payment:${orderId}`] })
 }
 
-export async function findPayment(db: Queryable, orderId: string): Promise<Payment | undefined> {
-  const { rows } = await db.query<PaymentRow>(
-    'SELECT order_id, user_id, amount_minor::text, status, reason FROM payments WHERE order_id = $1',
-    [orderId],
+/**
+ * The order's payment if it has one; otherwise the debit (only if the balance covers the amount:
+ * concurrent debits queue on the row lock and each re-checks the balance it finds, so no
+ * interleaving can overdraw an account), its ledger entry, and the payment: SUCCESS when debited,
+ * else FAIL for `insufficient_funds` or `account_not_found`. One statement, so one round trip
+ * and one snapshot; run it under lockOrderPayment, whose snapshot then includes any payment that
+ * a concurrent attempt committed first.
+ */
+const CHARGE_UNLESS_PAID = prepared(`
+  WITH existing AS (
+    SELECT order_id, user_id, amount_minor, status, reason FROM payments WHERE order_id = $1
+  ), debited AS (
+    UPDATE accounts SET balance_minor = balance_minor - $3::bigint, updated_at = now()
+     WHERE user_id = $2 AND balance_minor >= $3::bigint AND NOT EXISTS (SELECT FROM existing)
+    RETURNING user_id
+  ), ledger AS (
+    INSERT INTO ledger_entries (user_id, kind, amount_minor, order_id)
+    SELECT user_id, 'charge', -$3::bigint, $1 FROM debited
+  ), recorded AS (
+    INSERT INTO payments (order_id, user_id, amount_minor, status, reason)
+    SELECT $1, $2, $3::bigint,
+           CASE WHEN EXISTS (SELECT FROM debited) THEN 'SUCCESS' ELSE 'FAIL' END,
+           CASE WHEN EXISTS (SELECT FROM debited) THEN NULL
+                WHEN EXISTS (SELECT FROM accounts WHERE user_id = $2) THEN 'insufficient_funds'
+                ELSE 'account_not_found' END
+     WHERE NOT EXISTS (SELECT FROM existing)
+    RETURNING order_id, user_id, amount_minor, status, reason
   )
-  return rows[0] && toPayment(rows[0])
-}
+  SELECT order_id, user_id, amount_minor::text, status, reason, false AS replayed FROM recorded
+  UNION ALL
+  SELECT order_id, user_id, amount_minor::text, status, reason, true FROM existing`)
 
-export async function insertPayment(db: Queryable, payment: Payment): Promise<void> {
-  await db.query(
-    'INSERT INTO payments (order_id, user_id, amount_minor, status, reason) VALUES ($1, $2, $3, $4, $5)',
-    [payment.orderId, payment.userId, payment.amountMinor, payment.status, payment.reason],
-  )
+export async function chargeUnlessPaid(
+  trx: Queryable,
+  request: { orderId: string; userId: string; amountMinor: number },
+): Promise<{ payment: Payment; replayed: boolean }> {
+  const { rows } = await trx.query<PaymentRow>({
+    ...CHARGE_UNLESS_PAID,
+    values: [request.orderId, request.userId, request.amountMinor],
+  })
+  const row = rows[0] as PaymentRow
+  return { payment: toPayment(row), replayed: row.replayed }
 }

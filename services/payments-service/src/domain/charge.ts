@@ -1,6 +1,5 @@
 import type { Transaction } from '@shop/platform'
-import { debitAccount, findAccount, insertLedgerEntry } from '../data/accounts.repository.ts'
-import { findPayment, insertPayment, lockOrderPayment } from '../data/payments.repository.ts'
+import { chargeUnlessPaid, lockOrderPayment } from '../data/payments.repository.ts'
 import type { ChargeRequest, Payment } from './payment.ts'
 
 export interface ChargeOutcome {
@@ -16,25 +15,5 @@ export interface ChargeOutcome {
  */
 export async function chargeOnce(trx: Transaction, request: ChargeRequest): Promise<ChargeOutcome> {
   await lockOrderPayment(trx, request.orderId)
-  const existing = await findPayment(trx, request.orderId)
-  if (existing) return { payment: existing, replayed: true }
-
-  const debited = await debitAccount(trx, request.userId, request.amountMinor)
-  const payment: Payment = debited
-    ? { ...request, status: 'SUCCESS', reason: null }
-    : {
-        ...request,
-        status: 'FAIL',
-        reason: (await findAccount(trx, request.userId)) ? 'insufficient_funds' : 'account_not_found',
-      }
-  await insertPayment(trx, payment)
-  if (debited) {
-    await insertLedgerEntry(trx, {
-      userId: request.userId,
-      kind: 'charge',
-      amountMinor: -request.amountMinor,
-      orderId: request.orderId,
-    })
-  }
-  return { payment, replayed: false }
+  return chargeUnlessPaid(trx, request)
 }
