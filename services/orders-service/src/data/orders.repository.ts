@@ -1,5 +1,6 @@
-import type { Queryable } from '@shop/platform'
+import { prepared, type Queryable } from '@shop/platform'
 import type { Order, OrderStatus } from '../domain/order.ts'
+import { ORDER_STATUS_CHANNEL } from './order-status-channel.ts'
 
 interface OrderRow {
   id: string
@@ -23,14 +24,18 @@ const toOrder = (row: OrderRow): Order => ({
   createdAt: row.created_at,
 })
 
+const INSERT_ORDER = prepared(
+  `INSERT INTO orders (id, user_id, amount_minor, description) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+)
+
 export async function insertOrder(
   db: Queryable,
   order: { id: string; userId: string; amountMinor: number; description: string | null },
 ): Promise<Order> {
-  const { rows } = await db.query<OrderRow>(
-    `INSERT INTO orders (id, user_id, amount_minor, description) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-    [order.id, order.userId, order.amountMinor, order.description],
-  )
+  const { rows } = await db.query<OrderRow>({
+    ...INSERT_ORDER,
+    values: [order.id, order.userId, order.amountMinor, order.description],
+  })
   return toOrder(rows[0] as OrderRow)
 }
 
@@ -55,17 +60,32 @@ export async function listUserOrders(db: Queryable, userId: string, limit: numbe
   return rows.map(toOrder)
 }
 
-/** Moves a NEW order to a final status; false when the order is unknown or already final. */
+/**
+ * Moves a NEW order to a final status and announces it on ORDER_STATUS_CHANNEL as JSON
+ * `{order_id, user_id, status, reason}`, in one statement. PostgreSQL delivers the NOTIFY when the
+ * caller's transaction commits and drops it when it rolls back, to every session LISTENing on the
+ * database: every orders-service instance hears every change, and none hears one that did not
+ * happen. False when the order is unknown or already final.
+ */
+const FINISH_NEW_ORDER = prepared(`
+  WITH finished AS (
+    UPDATE orders SET status = $2, reason = $3, updated_at = now() WHERE id = $1 AND status = 'NEW'
+    RETURNING id, user_id, status, reason
+  )
+  SELECT pg_notify($4, json_build_object('order_id', id, 'user_id', user_id, 'status', status,
+                                         'reason', reason)::text)
+    FROM finished`)
+
 export async function finishNewOrder(
   db: Queryable,
   orderId: string,
   status: 'FINISHED' | 'CANCELLED',
   reason: string | null,
 ): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE orders SET status = $2, reason = $3, updated_at = now() WHERE id = $1 AND status = 'NEW'`,
-    [orderId, status, reason],
-  )
+  const { rowCount } = await db.query({
+    ...FINISH_NEW_ORDER,
+    values: [orderId, status, reason, ORDER_STATUS_CHANNEL],
+  })
   return rowCount === 1
 }
 

@@ -1,6 +1,5 @@
 import type { PaymentFinishedPayload } from '@shop/contracts'
 import type { Transaction } from '@shop/platform'
-import { announceOrderStatus } from '../data/order-status-notices.ts'
 import { finishNewOrder, orderExists } from '../data/orders.repository.ts'
 
 export type SettleOutcome = 'settled' | 'already_final' | 'unknown_order'
@@ -15,10 +14,7 @@ export async function settleOrder(trx: Transaction, result: PaymentFinishedPaylo
     result.status === 'SUCCESS'
       ? await finishNewOrder(trx, result.order_id, 'FINISHED', null)
       : await finishNewOrder(trx, result.order_id, 'CANCELLED', result.reason)
-  if (settled) {
-    // Heard by the owner's open pages when (and only if) this transaction commits.
-    await announceOrderStatus(trx, result.order_id)
-    return 'settled'
-  }
+  // A settled order is announced to its owner's open pages when (and only if) this commits.
+  if (settled) return 'settled'
   return (await orderExists(trx, result.order_id)) ? 'already_final' : 'unknown_order'
 }

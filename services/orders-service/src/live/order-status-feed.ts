@@ -1,6 +1,6 @@
 import { type Logger, listen } from '@shop/platform'
 import type { WebSocket } from 'ws'
-import { ORDER_STATUS_CHANNEL } from '../data/order-status-notices.ts'
+import { ORDER_STATUS_CHANNEL } from '../data/order-status-channel.ts'
 import { parseOrderStatusNotice, toOrderStatusPush } from './order-status-notice.ts'
 import { OrderStatusSubscribers } from './order-status-subscribers.ts'
 

@@ -1,6 +1,6 @@
 import type { OrderStatus } from '../domain/order.ts'
 
-/** What `announceOrderStatus` sends on the channel. */
+/** What settling an order announces on ORDER_STATUS_CHANNEL (see finishNewOrder). */
 export interface OrderStatusNotice {
   order_id: string
   user_id: string
