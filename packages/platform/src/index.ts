@@ -38,7 +38,12 @@ export {
 export { recordInInbox } from './messaging/inbox.ts'
 export { type ConsumeOutcome, ServiceMetrics } from './metrics.ts'
 export { fromMinorUnits, toMinorUnits } from './money.ts'
-export { appendToOutbox, messagingMigrations, type OutboxMessage } from './outbox/outbox.ts'
+export {
+  appendToOutbox,
+  messagingMigrations,
+  type OutboxMessage,
+  writeWithOutbox,
+} from './outbox/outbox.ts'
 export { OutboxRelay } from './outbox/relay.ts'
 export { type Closable, closeOnSignals } from './runtime.ts'
 export { runService, type ServiceDefinition, type ServiceRuntime } from './service.ts'

@@ -80,7 +80,10 @@ describe('event consumer', () => {
     const consumer = await start(topic)
     const seen = newOrderEvent()
     const fresh = newOrderEvent()
-    const message = (event: typeof seen) => ({ key: event.payload.order_id, value: OrderCreated.encode(event) })
+    const message = (event: typeof seen) => ({
+      key: event.payload.order_id,
+      value: OrderCreated.encode(event),
+    })
     await transport.publish(topic, [message(seen)])
     await eventually(
       async () => consumer.stats.handled,

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url'
+import type pg from 'pg'
 import { notifySoon } from '../db/coalesced-notify.ts'
 import type { MigrationSource } from '../db/migrate.ts'
 import { afterCommit, type Queryable } from '../db/pool.ts'
-import { prepared } from '../db/prepared.ts'
+import { type PreparedStatement, prepared } from '../db/prepared.ts'
 import type { OutgoingMessage } from '../transport/port.ts'
 
 export interface OutboxMessage extends OutgoingMessage {
@@ -18,10 +19,23 @@ export const messagingMigrations: MigrationSource = {
 /** The relay of a schema listens here; it is notified once the outbox rows have committed. */
 export const outboxChannel = (schema: string) => `${schema}_outbox`
 
-const APPEND = prepared(
+/** The outbox INSERT of `messages`, whose four array parameters start at `$first`. */
+const appendSql = (first: number) =>
   `INSERT INTO outbox (topic, message_key, value, headers)
-   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])`,
-)
+   SELECT * FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::jsonb[])`
+
+const appendValues = (messages: readonly OutboxMessage[]) => [
+  messages.map((message) => message.topic),
+  messages.map((message) => message.key),
+  messages.map((message) => message.value),
+  messages.map((message) => JSON.stringify(message.headers ?? {})),
+]
+
+// The relay is woken once the rows are visible; its poll is the safety net if this is lost.
+const wakeRelayAfterCommit = (db: Queryable) =>
+  afterCommit(db, 'outbox', (pool) => notifySoon(pool, "current_schema() || '_outbox'"))
+
+const APPEND = prepared(appendSql(1))
 
 /**
  * Appends messages to the outbox inside the caller's transaction, so they are published if and
@@ -29,15 +43,31 @@ const APPEND = prepared(
  */
 export async function appendToOutbox(trx: Queryable, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return
-  await trx.query({
-    ...APPEND,
-    values: [
-      messages.map((message) => message.topic),
-      messages.map((message) => message.key),
-      messages.map((message) => message.value),
-      messages.map((message) => JSON.stringify(message.headers ?? {})),
-    ],
-  })
-  // The relay is woken once the rows are visible; its poll is the safety net if this is lost.
-  afterCommit(trx, 'outbox', (pool) => notifySoon(pool, "current_schema() || '_outbox'"))
+  await trx.query({ ...APPEND, values: appendValues(messages) })
+  wakeRelayAfterCommit(trx)
+}
+
+const withOutbox = new Map<string, PreparedStatement>()
+
+/**
+ * Runs `statement` (an INSERT, UPDATE or DELETE ... RETURNING) and appends `messages` to the
+ * outbox in the same statement, returning the statement's rows. A single statement is atomic by
+ * itself: on the pool it needs no BEGIN and COMMIT round trips, and in a transaction it joins it.
+ */
+export async function writeWithOutbox<Row extends pg.QueryResultRow>(
+  db: Queryable,
+  statement: PreparedStatement,
+  values: readonly unknown[],
+  messages: readonly OutboxMessage[],
+): Promise<Row[]> {
+  let combined = withOutbox.get(statement.name)
+  if (!combined) {
+    combined = prepared(
+      `WITH written AS (${statement.text}), appended AS (${appendSql(values.length + 1)}) SELECT * FROM written`,
+    )
+    withOutbox.set(statement.name, combined)
+  }
+  const { rows } = await db.query<Row>({ ...combined, values: [...values, ...appendValues(messages)] })
+  wakeRelayAfterCommit(db)
+  return rows
 }

@@ -1,4 +1,4 @@
-import { prepared, type Queryable } from '@shop/platform'
+import { type OutboxMessage, prepared, type Queryable, writeWithOutbox } from '@shop/platform'
 import type { Order, OrderStatus } from '../domain/order.ts'
 import { ORDER_STATUS_CHANNEL } from './order-status-channel.ts'
 
@@ -28,14 +28,18 @@ const INSERT_ORDER = prepared(
   `INSERT INTO orders (id, user_id, amount_minor, description) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
 )
 
+/** Inserts a NEW order and appends `events` (what it announces) to the outbox, in one statement. */
 export async function insertOrder(
   db: Queryable,
   order: { id: string; userId: string; amountMinor: number; description: string | null },
+  events: readonly OutboxMessage[],
 ): Promise<Order> {
-  const { rows } = await db.query<OrderRow>({
-    ...INSERT_ORDER,
-    values: [order.id, order.userId, order.amountMinor, order.description],
-  })
+  const rows = await writeWithOutbox<OrderRow>(
+    db,
+    INSERT_ORDER,
+    [order.id, order.userId, order.amountMinor, order.description],
+    events,
+  )
   return toOrder(rows[0] as OrderRow)
 }
 
