@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
 
 /** W3C Trace Context: `version-traceid-parentid-flags`, all lower-case hex. */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
@@ -10,6 +10,23 @@ export interface TraceContext {
   traceId: string
   spanId: string
   traceparent: string
+}
+
+/**
+ * Random bytes for ids, drawn from a buffer refilled 4 KiB at a time: one call into the kernel's
+ * random source per 170 requests instead of two per request, on every service's hot path.
+ */
+const randomPool = Buffer.alloc(4096)
+let randomOffset = randomPool.length
+
+function randomHex(bytes: number): string {
+  if (randomOffset + bytes > randomPool.length) {
+    randomFillSync(randomPool)
+    randomOffset = 0
+  }
+  const hex = randomPool.toString('hex', randomOffset, randomOffset + bytes)
+  randomOffset += bytes
+  return hex
 }
 
 const format = (traceId: string, spanId: string, flags = '01'): TraceContext => ({
@@ -25,9 +42,9 @@ const format = (traceId: string, spanId: string, flags = '01'): TraceContext => 
  */
 export function continueTrace(header: unknown): TraceContext {
   const match = typeof header === 'string' ? TRACEPARENT.exec(header.trim()) : null
-  const spanId = randomBytes(8).toString('hex')
+  const spanId = randomHex(8)
   if (match?.[1] && match[2] && match[3] && !ALL_ZEROS.test(match[1]) && !ALL_ZEROS.test(match[2])) {
     return format(match[1], spanId, match[3])
   }
-  return format(randomBytes(16).toString('hex'), spanId)
+  return format(randomHex(16), spanId)
 }

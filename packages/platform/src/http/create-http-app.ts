@@ -3,11 +3,12 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Problem } from '@shop/contracts'
-import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import Fastify, { type FastifyInstance, LogController, type RawRequestDefaultExpression } from 'fastify'
 import type { Logger } from 'pino'
 import type { ServiceMetrics } from '../metrics.ts'
 import { continueTrace, type TraceContext } from '../tracing.ts'
 import { registerProblemHandler } from './problem.ts'
+import { USER_ID_HEADER, userIdFrom } from './user-id.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,6 +33,7 @@ const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 const PROBES = new Set(['/health', '/ready', '/metrics'])
 const REQUEST_ID = /^[\w.:-]{1,128}$/
+type RawRequest = RawRequestDefaultExpression
 
 /**
  * A Fastify app with what every service's HTTP side shares: TypeBox schemas, problem JSON errors,
@@ -39,10 +41,23 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/
  * It never listens: `server.ts` does, and tests inject requests or listen on port 0.
  */
 export async function createHttpApp(options: HttpAppOptions) {
+  /** Each request's trace, worked out with its logger and handed to the onRequest hook. */
+  const traces = new WeakMap<RawRequest, TraceContext>()
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     requestIdHeader: false,
+    // The request's logger is made once, with everything it should carry: a child per binding
+    // would cost every request a few more logger copies.
+    childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {
+      const trace = continueTrace(rawRequest.headers.traceparent)
+      traces.set(rawRequest, trace)
+      const userId = userIdFrom(rawRequest.headers[USER_ID_HEADER])
+      return logger.child(
+        { ...bindings, trace_id: trace.traceId, ...(userId ? { user_id: userId } : {}) },
+        childOptions,
+      )
+    },
     genReqId: (request) => {
       const given = request.headers[REQUEST_ID_HEADER]
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
@@ -80,8 +95,7 @@ export async function createHttpApp(options: HttpAppOptions) {
   app.decorateRequest('trace', null as unknown as TraceContext)
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
-    request.trace = continueTrace(request.headers.traceparent)
-    request.log = request.log.child({ trace_id: request.trace.traceId })
+    request.trace = traces.get(request.raw) ?? continueTrace(request.headers.traceparent)
   })
   const { metrics } = options
   app.addHook('onResponse', async (request, reply) => {

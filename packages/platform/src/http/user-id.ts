@@ -12,6 +12,11 @@ declare module 'fastify' {
 const UUID = new RegExp(UUID_PATTERN)
 export const USER_ID_HEADER = 'x-user-id'
 
+/** The user id a header value names, lower-cased, or undefined unless it is a single UUID. */
+export function userIdFrom(value: unknown): string | undefined {
+  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined
+}
+
 /**
  * Reads `X-User-Id` as the gateway and the services both must: a single UUID, or a 400 that says
  * what is wrong. Runs before body parsing, so a request without identity costs almost nothing.
@@ -21,14 +26,17 @@ export function parseUserId(request: FastifyRequest): string {
   if (value === undefined) {
     throw new AppError(400, 'missing_user_id', 'Missing X-User-Id', 'The X-User-Id header is required')
   }
-  if (typeof value !== 'string' || !UUID.test(value)) {
+  const userId = userIdFrom(value)
+  if (userId === undefined) {
     throw new AppError(400, 'invalid_user_id', 'Invalid X-User-Id', 'X-User-Id must be a single UUID')
   }
-  return value.toLowerCase()
+  return userId
 }
 
-/** An onRequest hook for routes that act on behalf of a user. */
+/**
+ * An onRequest hook for routes that act on behalf of a user. The request's logger already carries
+ * the user id (see createHttpApp).
+ */
 export async function requireUserId(request: FastifyRequest): Promise<void> {
   request.userId = parseUserId(request)
-  request.log = request.log.child({ user_id: request.userId })
 }

@@ -64,12 +64,16 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
           timeout: options.timeoutMs,
           // Expect, Keep-Alive and Upgrade concern the client's hop only (the body is already read);
           // undici refuses to send them, which would turn a healthy upstream into a 503.
-          rewriteRequestHeaders: (_request, { expect: _e, 'keep-alive': _k, upgrade: _u, ...headers }) => ({
-            ...headers,
-            [REQUEST_ID_HEADER]: request.id,
+          // The headers are reply-from's own copy: changing them in place spares a copy per request.
+          rewriteRequestHeaders: (_request, headers) => {
+            delete headers.expect
+            delete headers['keep-alive']
+            delete headers.upgrade
+            headers[REQUEST_ID_HEADER] = request.id
             // The gateway's own span, so the services continue the trace it started or joined.
-            [TRACEPARENT_HEADER]: request.trace.traceparent,
-          }),
+            headers[TRACEPARENT_HEADER] = request.trace.traceparent
+            return headers
+          },
           onError: (errorReply, { error }) => {
             const timedOut = (error as { statusCode?: number }).statusCode === 504
             request.log.warn({ err: error, upstream: options.upstream }, 'upstream request failed')
