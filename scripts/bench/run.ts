@@ -64,6 +64,7 @@ const { values: args } = parseArgs({
     'ceiling-connections': { type: 'string', default: '32' },
     'latency-seconds': { type: 'string', default: '8' },
     'capacity-seconds': { type: 'string', default: '4' },
+    'warmup-seconds': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
   },
 })
@@ -88,6 +89,7 @@ const settings = {
   ceilingConnections: number(args['ceiling-connections'], 32),
   latencySeconds: number(args['latency-seconds'], 8),
   capacitySeconds: number(args['capacity-seconds'], 4),
+  warmupSeconds: number(args['warmup-seconds'], smoke ? 3 : 15),
   logLevel: args['log-level'],
   steps: args.steps
     ? args.steps.split(',').map((step) => number(step, 0))
@@ -96,6 +98,8 @@ const settings = {
         [Math.max(50, Math.round((reference?.peakSettledPerSec ?? 100) * 1.25))]
       : [25, 50, 100, 200, 400, 800, 1600],
 }
+/** Orders per second during the warm-up: enough to exercise every path, far from any limit. */
+const WARMUP_RATE = 100
 /** How long a step's last orders may take to settle before the step is closed without them. */
 const STRAGGLER_TIMEOUT_MS = 10_000
 /** Throughput "still rises" when a step beats the best before it by more than this. */
@@ -316,8 +320,15 @@ async function main(): Promise<number> {
     }
   }
 
-  log('warm-up: 3 s at 50 req/s…')
-  await runPhase('warm-up', gateway, { rate: 50, seconds: 3 }, STRAGGLER_TIMEOUT_MS)
+  // Until the JIT compilers of V8 and of the broker's JVM have compiled the hot paths, every
+  // process costs several times its steady CPU: the first steps would measure the warm-up.
+  log(`warm-up: ${settings.warmupSeconds} s at ${WARMUP_RATE} req/s…`)
+  await runPhase(
+    'warm-up',
+    gateway,
+    { rate: WARMUP_RATE, seconds: settings.warmupSeconds },
+    STRAGGLER_TIMEOUT_MS,
+  )
 
   const steps: PhaseResult[] = []
   let best: PhaseResult | undefined
@@ -459,6 +470,7 @@ async function main(): Promise<number> {
       users: settings.users,
       stepSeconds: settings.stepSeconds,
       steps: settings.steps,
+      warmupSeconds: settings.warmupSeconds,
       logLevel: settings.logLevel ?? 'warn',
       postgres: running.postgresSettings,
     },

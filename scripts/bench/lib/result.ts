@@ -68,6 +68,8 @@ export interface BenchResult {
     users: number
     stepSeconds: number
     steps: number[]
+    /** Absent in results recorded before the warm-up was configurable (3 s at 50 req/s). */
+    warmupSeconds?: number
     logLevel: string
     postgres: Record<string, string>
   }
