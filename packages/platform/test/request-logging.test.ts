@@ -34,7 +34,9 @@ describe('request logging', () => {
     })
     expect(response.statusCode).toBe(200)
     // The request continues the caller's trace in a span of its own.
-    expect(response.json().traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$`))
+    expect(response.json().traceparent).toMatch(
+      new RegExp(`^00-${TRACE_ID}-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$`),
+    )
     const logged = linesOf('req-with-trace')
     expect(logged.map((line) => line.msg)).toEqual(['handled', 'request completed'])
     for (const line of logged) expect(line).toMatchObject({ trace_id: TRACE_ID, user_id: USER_ID })

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto'
 import pg from 'pg'
 import type { Logger } from 'pino'
 import { normalizeDatabaseUrl } from '../../db/pool.ts'
+import { prepared } from '../../db/prepared.ts'
 import { backoffMs, sleep, Wakeup } from '../../wakeup.ts'
 import type { BatchHandler, DeliveredMessage } from '../port.ts'
 import { stableHash } from './keys.ts'
@@ -19,6 +20,28 @@ export interface GroupConsumerOptions {
 }
 
 const REBALANCE_INTERVAL_MS = 1_000
+
+/** Up to $4 messages of each partition in $2 after the group's committed offset, in order. */
+const FETCH = prepared(`
+  SELECT p.partition, m."offset"::text AS "offset", m.key, m.value, m.headers
+    FROM unnest($2::int[]) AS p(partition)
+   CROSS JOIN LATERAL (
+     SELECT "offset", key, value, headers
+       FROM messages
+      WHERE topic = $1 AND partition = p.partition
+        AND "offset" > COALESCE(
+              (SELECT "offset" FROM committed_offsets
+                WHERE group_id = $3 AND topic = $1 AND partition = p.partition), 0)
+      ORDER BY "offset"
+      LIMIT $4) m
+   ORDER BY p.partition, m."offset"`)
+
+// GREATEST: a member that lost its partition mid-batch must not move the group backwards.
+const COMMIT = prepared(`
+  INSERT INTO committed_offsets (group_id, topic, partition, "offset")
+  SELECT $1, $2, partition, "offset" FROM unnest($3::int[], $4::bigint[]) AS c(partition, "offset")
+  ON CONFLICT (group_id, topic, partition) DO UPDATE
+    SET "offset" = GREATEST(committed_offsets."offset", EXCLUDED."offset"), committed_at = now()`)
 
 /**
  * One member of a consumer group on the embedded log. Ownership of a partition is a session
@@ -83,49 +106,42 @@ export class GroupConsumer {
     }
   }
 
+  /**
+   * Every owned partition in one fetch, one batch and one offset commit: a wake-up then costs two
+   * statements and the handler's one transaction, however many partitions this member owns.
+   */
   async #consumeOwnedPartitions(): Promise<number> {
-    let handled = 0
-    for (const partition of [...this.#owned].sort((a, b) => a - b)) {
-      if (!this.#running) break
-      const batch = await this.#fetch(partition)
-      if (batch.length === 0) continue
-      await this.#options.handleBatch(batch)
-      const last = batch.at(-1) as DeliveredMessage
-      await this.#commit(partition, last.offset)
-      handled += batch.length
-    }
-    return handled
+    if (this.#owned.size === 0) return 0
+    const batch = await this.#fetch([...this.#owned])
+    if (batch.length === 0) return 0
+    await this.#options.handleBatch(batch)
+    await this.#commit(batch)
+    return batch.length
   }
 
-  async #fetch(partition: number): Promise<DeliveredMessage[]> {
+  async #fetch(partitions: number[]): Promise<DeliveredMessage[]> {
     const { topic, group, batchSize } = this.#options
     const { rows } = await this.#options.pool.query<{
+      partition: number
       offset: string
       key: string
       value: string
       headers: Record<string, string>
-    }>(
-      `SELECT "offset"::text AS "offset", key, value, headers
-         FROM messages
-        WHERE topic = $1 AND partition = $2
-          AND "offset" > COALESCE(
-                (SELECT "offset" FROM committed_offsets WHERE group_id = $3 AND topic = $1 AND partition = $2), 0)
-        -- Qualified: the bare name would sort by the text alias above, putting "10" before "9".
-        ORDER BY messages."offset"
-        LIMIT $4`,
-      [topic, partition, group, batchSize],
-    )
-    return rows.map((row) => ({ topic, partition, ...row }))
+    }>({
+      ...FETCH,
+      values: [topic, partitions, group, batchSize],
+    })
+    return rows.map((row) => ({ topic, ...row }))
   }
 
-  async #commit(partition: number, offset: string): Promise<void> {
-    // GREATEST: a member that lost its partition mid-batch must not move the group backwards.
-    await this.#options.pool.query(
-      `INSERT INTO committed_offsets (group_id, topic, partition, "offset") VALUES ($1, $2, $3, $4)
-       ON CONFLICT (group_id, topic, partition) DO UPDATE
-         SET "offset" = GREATEST(committed_offsets."offset", EXCLUDED."offset"), committed_at = now()`,
-      [this.#options.group, this.#options.topic, partition, offset],
-    )
+  /** The last offset handled of each partition in the batch, in one statement. */
+  async #commit(batch: DeliveredMessage[]): Promise<void> {
+    const last = new Map<number, string>()
+    for (const message of batch) last.set(message.partition, message.offset)
+    await this.#options.pool.query({
+      ...COMMIT,
+      values: [this.#options.group, this.#options.topic, [...last.keys()], [...last.values()]],
+    })
   }
 
   async #rebalance(): Promise<void> {
