@@ -72,6 +72,11 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   const args = [
     '-Xms256m',
     '-Xmx512m',
+    // The broker's own work here is light; what costs CPU is the C2 compiler, which spent more
+    // than all request handling together in the minutes after a start (a JFR recording during
+    // the benchmark), on a machine whose two cores the services and PostgreSQL need. C1 alone
+    // compiles a fraction as much, for code that is fast enough for this load.
+    '-XX:TieredStopAtLevel=1',
     `-Dlog4j2.configurationFile=${log4jFile}`,
     ...classpath,
     'kafka.Kafka',
