@@ -19,6 +19,11 @@ export interface OutboxRelayOptions {
   batchSize?: number
   /** Safety net for a missed notification; a notification wakes the relay at once. */
   idlePollMs?: number
+  /**
+   * How long a woken relay waits for more rows before it publishes, so that under load one batch
+   * (a transaction and a produce request) carries many messages instead of one or two.
+   */
+  lingerMs?: number
   metrics?: ServiceMetrics | undefined
 }
 
@@ -30,10 +35,11 @@ interface OutboxRow {
   headers: Record<string, string>
 }
 
-const TRY_LOCK = prepared('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS acquired')
+/** The oldest unpublished rows, if this relay gets the schema's lock (held until it commits); else none. */
 const NEXT_BATCH = prepared(
-  `SELECT id::text AS id, topic, message_key, value, headers
-     FROM outbox WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1`,
+  `WITH relay AS (SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked)
+   SELECT id::text AS id, topic, message_key, value, headers
+     FROM outbox, relay WHERE relay.locked AND published_at IS NULL ORDER BY outbox.id LIMIT $2`,
 )
 const MARK_PUBLISHED = prepared('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])')
 
@@ -50,7 +56,7 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 500, idlePollMs: 1_000, ...options }
+    this.#options = { batchSize: 500, idlePollMs: 1_000, lingerMs: 2, ...options }
     options.metrics?.gauge(
       'outbox_backlog_messages',
       'Outbox messages not yet published.',
@@ -98,12 +104,10 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const { pool, transport, batchSize, schema } = this.#options
     return withTransaction(pool, async (trx) => {
-      const { rows: lock } = await trx.query<{ acquired: boolean }>({
-        ...TRY_LOCK,
-        values: [`outbox-relay:${schema}`],
+      const { rows } = await trx.query<OutboxRow>({
+        ...NEXT_BATCH,
+        values: [`outbox-relay:${schema}`, batchSize],
       })
-      if (!lock[0]?.acquired) return 0
-      const { rows } = await trx.query<OutboxRow>({ ...NEXT_BATCH, values: [batchSize] })
       if (rows.length === 0) return 0
       for (const [topic, messages] of groupByTopic(rows)) {
         await transport.publish(topic, messages)
@@ -121,7 +125,10 @@ export class OutboxRelay {
       try {
         const published = await this.publishBatch()
         failures = 0
-        if (published < this.#options.batchSize) await this.#wakeup.wait(this.#options.idlePollMs)
+        if (published < this.#options.batchSize) {
+          await this.#wakeup.wait(this.#options.idlePollMs)
+          await sleep(this.#options.lingerMs)
+        }
       } catch (error) {
         failures += 1
         const delayMs = backoffMs(failures)
