@@ -329,9 +329,35 @@ function profileSection(results: BenchResult[]): string {
             '',
           ].join('\n'),
         ),
+        statementsTable(result),
       ].join('\n')
     })
     .join('\n')
+}
+
+/** PostgreSQL's execution time by statement over the peak step, when pg_stat_statements was loaded. */
+function statementsTable(result: BenchResult): string {
+  const peak = result.steps.find((step) => step.name === result.peak.step)
+  const statements = peak?.postgres.statements
+  if (!peak || !statements) return ''
+  const perSecond = (value: number) => String(round(value / peak.seconds))
+  return [
+    `**PostgreSQL** (pg_stat_statements over the same step; planning not included): the 12 statements that took the most execution time.`,
+    '',
+    markdownTable(
+      ['ms per s', 'calls per s', 'mean ms', 'database', 'statement'],
+      statements
+        .slice(0, 12)
+        .map((statement) => [
+          perSecond(statement.totalMs),
+          perSecond(statement.calls),
+          String(statement.meanMs),
+          statement.database,
+          `\`${statement.query.slice(0, 120).replaceAll('|', '\\|')}${statement.query.length > 120 ? '…' : ''}\``,
+        ]),
+    ),
+    '',
+  ].join('\n')
 }
 
 async function loadResults(): Promise<BenchResult[]> {
