@@ -4,11 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { useGatewayOverEcho } from './support/gateway.ts'
 
 /**
- * Errors Fastify answers by itself, before any route, hook or error handler runs. The edge promises
- * problem JSON for every 4xx, but these still come back as Fastify's plain JSON, because the
- * platform's createHttpApp sets neither `frameworkErrors` nor `clientErrorHandler` (a reported
- * bug outside the gateway). `it.fails` pins the bug: once the platform is fixed these turn red;
- * then drop `.fails` here and the matching entry in tests/property/support/known-deviations.ts.
+ * Errors Fastify and Node answer before any route, hook or error handler runs. The edge promises
+ * problem JSON for every 4xx, so createHttpApp sets `frameworkErrors` and `clientErrorHandler`.
  */
 const fixture = useGatewayOverEcho({ listen: true })
 
@@ -27,7 +24,7 @@ function getOverSocket(path: string, headers: Record<string, string>) {
 }
 
 describe('errors raised before routing', () => {
-  it.fails('when the path is not valid percent-encoding, then 400 problem JSON', async () => {
+  it('when the path is not valid percent-encoding, then 400 problem JSON', async () => {
     const response = await fixture.gateway.inject({
       method: 'GET',
       url: '/orders/%zz',
@@ -38,7 +35,7 @@ describe('errors raised before routing', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
   })
 
-  it.fails('when a path parameter is longer than the router allows, then a 4xx problem JSON', async () => {
+  it('when a path parameter is longer than the router allows, then a 4xx problem JSON', async () => {
     const response = await fixture.gateway.inject({
       method: 'GET',
       url: `/orders/${'a'.repeat(101)}`,
@@ -49,7 +46,7 @@ describe('errors raised before routing', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
   })
 
-  it.fails('when the headers are larger than Node accepts, then 431 problem JSON', async () => {
+  it('when the headers are larger than Node accepts, then 431 problem JSON', async () => {
     const response = await getOverSocket('/orders', { 'x-user-id': `${randomUUID()}${'a'.repeat(20_000)}` })
 
     expect(response.status).toBe(431)

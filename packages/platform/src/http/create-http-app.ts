@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, LogController, type RawRequestDefaultExp
 import type { Logger } from 'pino'
 import type { ServiceMetrics } from '../metrics.ts'
 import { continueTrace, type TraceContext } from '../tracing.ts'
+import { answerClientError, answerFrameworkError } from './framework-errors.ts'
 import { registerProblemHandler } from './problem.ts'
 import { USER_ID_HEADER, userIdFrom } from './user-id.ts'
 
@@ -47,6 +48,8 @@ export async function createHttpApp(options: HttpAppOptions) {
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     requestIdHeader: false,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     // The request's logger is made once, with everything it should carry: a child per binding
     // would cost every request a few more logger copies.
     childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {
