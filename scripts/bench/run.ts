@@ -5,7 +5,7 @@
  * 1. Starts the system: a throwaway PostgreSQL (fsync on), Kafka (`--transport kafka`, the
  *    default) or the embedded transport (`--transport embedded`), the three services.
  * 2. Opens USERS accounts with a large balance through the gateway.
- * 3. Measures the machine's ceiling: orders-service's order + outbox transaction straight to
+ * 3. Measures the machine's ceiling: orders-service's order + outbox statement straight to
  *    PostgreSQL from 32 connections, commits/s.
  * 4. Drives `POST /orders` through the gateway at stepped rates (open loop, keep-alive) until
  *    throughput stops rising; per step: accepted/s, settled/s, settlement and HTTP latency,
@@ -213,7 +213,7 @@ async function main(): Promise<number> {
   }
 
   log(
-    `ceiling: the order + outbox transaction from ${settings.ceilingConnections} connections for ${settings.ceilingSeconds} s…`,
+    `ceiling: orders-service's order + outbox statement from ${settings.ceilingConnections} connections for ${settings.ceilingSeconds} s…`,
   )
   const ceilingUsage = new UsageWindow(running.watched)
   const endCeilingActivity = await activity.begin()
@@ -226,23 +226,22 @@ async function main(): Promise<number> {
   ceiling.usage = ceilingUsage.finish()
   ceiling.postgres = await endCeilingActivity()
   if (!smoke) {
-    // Diagnostic: what the NOTIFY in the transaction costs (PostgreSQL serialises notifying commits).
-    const endSilentActivity = await activity.begin()
-    const silent = await measureCeiling({
+    const endClassicActivity = await activity.begin()
+    const classic = await measureCeiling({
       adminUrl: running.adminUrl,
       connections: settings.ceilingConnections,
       durationMs: Math.max(3, settings.ceilingSeconds / 2) * 1000,
       warmupMs: 500,
-      notify: false,
+      classic: true,
     })
-    ceiling.withoutNotify = {
-      commitsPerSec: silent.commitsPerSec,
-      transactionMs: silent.transactionMs,
-      postgres: await endSilentActivity(),
+    ceiling.classicTransaction = {
+      commitsPerSec: classic.commitsPerSec,
+      transactionMs: classic.transactionMs,
+      postgres: await endClassicActivity(),
     }
   }
   log(
-    `ceiling: ${ceiling.commitsPerSec} commits/s (${ceiling.withoutNotify ? `without the pg_notify: ${ceiling.withoutNotify.commitsPerSec}/s; ` : ''}transaction p50 ${ceiling.transactionMs.p50} ms; WAL fsyncs ${ceiling.postgres.walFsyncsPerSec}/s; CPU: postgres ${ceiling.usage.processes.postgres?.cpuPercent}%, bench ${ceiling.usage.processes.bench?.cpuPercent}%, other processes ${ceiling.usage.machine.othersPercent}%)`,
+    `ceiling: ${ceiling.commitsPerSec} commits/s (${ceiling.classicTransaction ? `as the classic four-round-trip transaction: ${ceiling.classicTransaction.commitsPerSec}/s; ` : ''}transaction p50 ${ceiling.transactionMs.p50} ms; WAL fsyncs ${ceiling.postgres.walFsyncsPerSec}/s; CPU: postgres ${ceiling.usage.processes.postgres?.cpuPercent}%, bench ${ceiling.usage.processes.bench?.cpuPercent}%, other processes ${ceiling.usage.machine.othersPercent}%)`,
   )
 
   let nextUser = 0

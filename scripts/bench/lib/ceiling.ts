@@ -1,15 +1,26 @@
 /**
- * The machine's ceiling for what `POST /orders` has to do: the same order + outbox transaction that
- * orders-service runs (services/orders-service/src/data/orders.repository.ts `insertOrder`, then
- * packages/platform/src/outbox/outbox.ts `appendToOutbox`, in `withTransaction`), statement for
- * statement and round trip for round trip, issued straight to PostgreSQL from many connections, no
- * HTTP and no service in between. It runs in a database of its own with the same migrations, so
- * the shop's tables stay untouched.
+ * The machine's ceiling for what `POST /orders` has to do: orders-service's own code for it,
+ * `insertOrder` (services/orders-service/src/data/orders.repository.ts: the order and its event in
+ * one statement, the relay woken after the commit) on a pool like the service's, with the event
+ * built as `placeOrder` builds it, called straight from many concurrent callers: no HTTP and no
+ * service in between. It runs in a database of its own with the same migrations, so the shop's
+ * tables stay untouched.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { createPool, messagingMigrations, migrate } from '@shop/platform'
-import pg from 'pg'
+import { OrderCreated } from '@shop/contracts'
+import {
+  appendToOutbox,
+  continueTrace,
+  createPool,
+  messagingMigrations,
+  migrate,
+  type OutboxMessage,
+  TRACEPARENT_HEADER,
+  withTransaction,
+} from '@shop/platform'
+import type pg from 'pg'
+import { insertOrder } from '../../../services/orders-service/src/data/orders.repository.ts'
 import { ensureDatabase, withDatabase } from '../../lib/embedded-postgres.ts'
 import type { ActivityReport } from './pg-activity.ts'
 import type { UsageReport } from './procstat.ts'
@@ -20,18 +31,6 @@ const ORDERS_MIGRATIONS = fileURLToPath(
 )
 const DATABASE = 'shop_ceiling'
 
-/** The statements of orders-service, verbatim. */
-const INSERT_ORDER =
-  'INSERT INTO orders (id, user_id, amount_minor, description) VALUES ($1, $2, $3, $4) RETURNING id, user_id, amount_minor::text, description, status, reason, created_at'
-const APPEND_TO_OUTBOX = `WITH appended AS (
-       INSERT INTO outbox (topic, message_key, value, headers)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
-     )
-     SELECT pg_notify(current_schema() || '_outbox', '')`
-/** The same rows without the NOTIFY: only to show what the notification costs. */
-const APPEND_TO_OUTBOX_SILENTLY = `INSERT INTO outbox (topic, message_key, value, headers)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])`
-
 export interface CeilingResult {
   connections: number
   seconds: number
@@ -41,7 +40,13 @@ export interface CeilingResult {
   /** CPU of every process while it ran (the services are idle then; `othersPercent` tells the noise). */
   usage?: UsageReport
   postgres?: ActivityReport
-  /** The same transaction without its `pg_notify`, measured right after (diagnostic). */
+  /**
+   * For comparison with runs before the service wrote an order in one statement: the same rows
+   * as a four-round-trip transaction (BEGIN, order INSERT, outbox INSERT, COMMIT), as the ceiling
+   * was defined until then. Measured right after the ceiling, in full runs only.
+   */
+  classicTransaction?: { commitsPerSec: number; transactionMs: Distribution; postgres?: ActivityReport }
+  /** Recorded by runs before the ceiling was the service's own statement (diagnostic). */
   withoutNotify?: { commitsPerSec: number; transactionMs: Distribution; postgres?: ActivityReport }
 }
 
@@ -50,29 +55,19 @@ export async function measureCeiling(options: {
   connections: number
   durationMs: number
   warmupMs: number
-  /** false leaves out the `pg_notify` (a diagnostic variant; the ceiling proper keeps it). */
-  notify?: boolean
+  /** The classic four-round-trip transaction instead of the service's statement (see above). */
+  classic?: boolean
 }): Promise<CeilingResult> {
-  const appendToOutbox = options.notify === false ? APPEND_TO_OUTBOX_SILENTLY : APPEND_TO_OUTBOX
   await ensureDatabase(options.adminUrl, DATABASE)
   const url = withDatabase(options.adminUrl, DATABASE)
-  const pool = createPool({ connectionString: url, schema: 'orders', applicationName: 'bench-ceiling' })
-  try {
-    await migrate(pool, 'orders', [messagingMigrations, { name: 'orders', directory: ORDERS_MIGRATIONS }])
-  } finally {
-    await pool.end()
-  }
+  const pool = createPool({
+    connectionString: url,
+    schema: 'orders',
+    applicationName: 'bench-ceiling',
+    max: options.connections,
+  })
+  await migrate(pool, 'orders', [messagingMigrations, { name: 'orders', directory: ORDERS_MIGRATIONS }])
 
-  const clients = Array.from(
-    { length: options.connections },
-    () =>
-      new pg.Client({
-        connectionString: url,
-        application_name: 'bench-ceiling',
-        options: '-c search_path=orders',
-      }),
-  )
-  await Promise.all(clients.map((client) => client.connect()))
   const startedAt = performance.now()
   const measureFrom = startedAt + options.warmupMs
   const deadline = measureFrom + options.durationMs
@@ -80,28 +75,20 @@ export async function measureCeiling(options: {
   const latencies: number[] = []
   const userId = randomUUID()
 
-  const worker = async (client: pg.Client) => {
+  const caller = async () => {
     while (performance.now() < deadline) {
       const began = performance.now()
-      const orderId = randomUUID()
-      await client.query('BEGIN')
-      const { rows } = await client.query<{ created_at: Date }>(INSERT_ORDER, [orderId, userId, 100, 'bench'])
-      // The event as orders-service writes it: the OrderCreated envelope and a traceparent header.
-      const value = JSON.stringify({
-        event_id: randomUUID(),
-        type: 'order_created',
-        version: 1,
-        occurred_at: (rows[0]?.created_at ?? new Date()).toISOString(),
-        payload: { order_id: orderId, user_id: userId, amount_minor: 100 },
-      })
-      const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`
-      await client.query(appendToOutbox, [
-        ['order_created'],
-        [orderId],
-        [value],
-        [JSON.stringify({ traceparent })],
-      ])
-      await client.query('COMMIT')
+      const id = randomUUID()
+      const event = OrderCreated.create({ order_id: id, user_id: userId, amount_minor: 100 })
+      const message = {
+        topic: 'order_created',
+        key: id,
+        value: OrderCreated.encode(event),
+        headers: { [TRACEPARENT_HEADER]: continueTrace(undefined).traceparent },
+      }
+      const order = { id, userId, amountMinor: 100, description: 'bench' }
+      if (options.classic) await classicTransaction(pool, order, message)
+      else await insertOrder(pool, order, [message])
       const ended = performance.now()
       if (ended >= measureFrom && ended <= deadline) {
         commits += 1
@@ -110,9 +97,9 @@ export async function measureCeiling(options: {
     }
   }
   try {
-    await Promise.all(clients.map(worker))
+    await Promise.all(Array.from({ length: options.connections }, caller))
   } finally {
-    await Promise.all(clients.map((client) => client.end().catch(() => {})))
+    await pool.end()
   }
   const seconds = options.durationMs / 1000
   return {
@@ -122,4 +109,21 @@ export async function measureCeiling(options: {
     commitsPerSec: round(commits / seconds),
     transactionMs: distribution(latencies),
   }
+}
+
+/** The order and its event as orders-service wrote them before: two INSERTs in a transaction. */
+async function classicTransaction(
+  pool: pg.Pool,
+  order: { id: string; userId: string; amountMinor: number; description: string },
+  message: OutboxMessage,
+): Promise<void> {
+  await withTransaction(pool, async (trx) => {
+    await trx.query('INSERT INTO orders (id, user_id, amount_minor, description) VALUES ($1, $2, $3, $4)', [
+      order.id,
+      order.userId,
+      order.amountMinor,
+      order.description,
+    ])
+    await appendToOutbox(trx, [message])
+  })
 }
