@@ -18,7 +18,7 @@ export {
   IDEMPOTENT_REPLAYED_HEADER,
   respondIdempotently,
 } from './http/idempotency.ts'
-export { PROBLEM_CONTENT_TYPE, sendProblem } from './http/problem.ts'
+export { PROBLEM_CONTENT_TYPE, sendProblem, sendUpgradeRequired } from './http/problem.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
 export { parseUserIdQuery, requireUserIdQuery, USER_ID_QUERY_PARAMETER } from './http/user-id-query.ts'
 export { keepWebSocketAlive } from './http/websocket-heartbeat.ts'

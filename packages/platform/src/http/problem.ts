@@ -21,6 +21,16 @@ export function sendProblem(reply: FastifyReply, problem: Omit<ProblemBody, 'typ
     .send({ type: 'about:blank', ...problem, instance: reply.request.url } satisfies ProblemBody)
 }
 
+/** The answer of a WebSocket endpoint to a plain HTTP request: 426 with `Upgrade: websocket`. */
+export function sendUpgradeRequired(reply: FastifyReply): FastifyReply {
+  return sendProblem(reply.header('upgrade', 'websocket'), {
+    status: 426,
+    code: 'upgrade_required',
+    title: 'Upgrade required',
+    detail: 'This endpoint is a WebSocket: connect with a WebSocket client',
+  })
+}
+
 /** Fastify's own client errors, by code, mapped to stable problem codes. */
 const FRAMEWORK_ERRORS: Record<string, { code: string; title: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_json', title: 'Malformed JSON body' },

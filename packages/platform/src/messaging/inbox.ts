@@ -1,7 +1,6 @@
 import type { Queryable } from '../db/pool.ts'
 import { prepared } from '../db/prepared.ts'
 
-const RECORD_ONE = prepared('INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING')
 const RECORD_MANY = prepared(
   `INSERT INTO inbox (consumer, message_id) SELECT $1, id FROM unnest($2::text[]) AS id
    ON CONFLICT DO NOTHING RETURNING message_id`,
@@ -12,8 +11,8 @@ const RECORD_MANY = prepared(
  * was recorded before: the message is a duplicate and must have no effect.
  */
 export async function recordInInbox(trx: Queryable, consumer: string, messageId: string): Promise<boolean> {
-  const { rowCount } = await trx.query({ ...RECORD_ONE, values: [consumer, messageId] })
-  return rowCount === 1
+  const [fresh] = await recordAllInInbox(trx, consumer, [messageId])
+  return fresh === true
 }
 
 /**

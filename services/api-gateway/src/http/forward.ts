@@ -1,9 +1,10 @@
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { REQUEST_ID_HEADER, requireUserId, sendProblem, TRACEPARENT_HEADER } from '@shop/platform'
+import { REQUEST_ID_HEADER, requireUserId, TRACEPARENT_HEADER } from '@shop/platform'
 import { refuseOversizedHeaders } from './header-budget.ts'
 import { refuseMalformedUrl } from './malformed-url.ts'
 import type { RateLimitHook } from './rate-limit.ts'
+import { sendUpstreamFailure } from './upstream-failure.ts'
 
 export interface RouteSpec {
   method: string
@@ -77,14 +78,7 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
           onError: (errorReply, { error }) => {
             const timedOut = (error as { statusCode?: number }).statusCode === 504
             request.log.warn({ err: error, upstream: options.upstream }, 'upstream request failed')
-            sendProblem(errorReply as never, {
-              status: timedOut ? 504 : 503,
-              code: timedOut ? 'upstream_timeout' : 'upstream_unavailable',
-              title: timedOut ? 'Upstream timeout' : 'Service unavailable',
-              detail: timedOut
-                ? `The service did not answer within ${options.timeoutMs} ms`
-                : 'The service is not reachable; try again later',
-            })
+            sendUpstreamFailure(errorReply as never, timedOut, options.timeoutMs)
           },
         }),
     })

@@ -4,12 +4,13 @@ import {
   keepWebSocketAlive,
   REQUEST_ID_HEADER,
   requireUserIdQuery,
-  sendProblem,
+  sendUpgradeRequired,
   TRACEPARENT_HEADER,
 } from '@shop/platform'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
 import type { RateLimitHook } from './rate-limit.ts'
+import { sendUpstreamFailure } from './upstream-failure.ts'
 import { connectUpstreamSocket, UpgradeRefused, UpgradeTimedOut } from './upstream-socket.ts'
 
 export interface LiveStatusProxyOptions {
@@ -86,14 +87,7 @@ export const liveStatusProxy: FastifyPluginAsync<LiveStatusProxyOptions> = async
       }
       const timedOut = error instanceof UpgradeTimedOut
       request.log.warn({ err: error, upstream: options.upstream }, 'upstream live status failed')
-      return sendProblem(reply, {
-        status: timedOut ? 504 : 503,
-        code: timedOut ? 'upstream_timeout' : 'upstream_unavailable',
-        title: timedOut ? 'Upstream timeout' : 'Service unavailable',
-        detail: timedOut
-          ? `The service did not answer within ${options.timeoutMs} ms`
-          : 'The service is not reachable; try again later',
-      })
+      return sendUpstreamFailure(reply, timedOut, options.timeoutMs)
     }
   }
 
@@ -125,13 +119,7 @@ export const liveStatusProxy: FastifyPluginAsync<LiveStatusProxyOptions> = async
     ...LiveRoutes.orderStatus,
     onRequest: options.rateLimit ? [requireUserIdQuery, options.rateLimit] : [requireUserIdQuery],
     preHandler: openUpstream,
-    handler: (_request, reply) =>
-      sendProblem(reply.header('upgrade', 'websocket'), {
-        status: 426,
-        code: 'upgrade_required',
-        title: 'Upgrade required',
-        detail: 'This endpoint is a WebSocket: connect with a WebSocket client',
-      }),
+    handler: (_request, reply) => sendUpgradeRequired(reply),
     wsHandler: relay,
   })
 }

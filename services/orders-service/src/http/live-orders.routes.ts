@@ -1,5 +1,11 @@
 import websocket from '@fastify/websocket'
-import { AppError, keepWebSocketAlive, type Logger, requireUserIdQuery, sendProblem } from '@shop/platform'
+import {
+  AppError,
+  keepWebSocketAlive,
+  type Logger,
+  requireUserIdQuery,
+  sendUpgradeRequired,
+} from '@shop/platform'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { CLOSE_TRY_AGAIN_LATER, startOrderStatusFeed } from '../live/order-status-feed.ts'
 
@@ -49,13 +55,7 @@ export const liveOrderRoutes: FastifyPluginAsync<{ databaseUrl: string; logger: 
     url: LIVE_ORDERS_PATH,
     schema: { hide: true },
     onRequest: [requireUserIdQuery, refuseWhileDeaf],
-    handler: (_request, reply) =>
-      sendProblem(reply.header('upgrade', 'websocket'), {
-        status: 426,
-        code: 'upgrade_required',
-        title: 'Upgrade required',
-        detail: 'This endpoint is a WebSocket: connect with a WebSocket client',
-      }),
+    handler: (_request, reply) => sendUpgradeRequired(reply),
     wsHandler: (socket, request) => {
       // The feed may have gone deaf while the upgrade completed: the client must not think it is live.
       if (!feed.listening) {
