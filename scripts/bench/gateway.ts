@@ -15,9 +15,8 @@ import { mkdtemp, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Pool } from 'undici'
 import { freePort, startServiceProcess } from '../lib/service-process.ts'
-import { closedLoop } from './lib/load.ts'
+import { closedLoop, OrderClient } from './lib/load.ts'
 import { UsageWindow } from './lib/procstat.ts'
 import { formatSummary, summarizeProfile } from './lib/profile.ts'
 import { distribution } from './lib/stats.ts'
@@ -82,22 +81,12 @@ async function main(): Promise<void> {
   try {
     let next = 0
     const drive = async (origin: string) => {
-      const pool = new Pool(origin, { connections, pipelining: 1 })
+      const client = new OrderClient(origin, connections)
       const latencies: number[] = []
       let failures = 0
       const send = async () => {
-        const started = performance.now()
-        const response = await pool.request({
-          path: '/orders',
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-user-id': users[next++ % users.length] as string,
-          },
-          body: '{"amount":1}',
-        })
-        await response.body.text()
-        if (response.statusCode === 201) latencies.push(performance.now() - started)
+        const placed = await client.placeOrder(users[next++ % users.length] as string)
+        if (placed.status === 201) latencies.push(placed.ms)
         else failures += 1
       }
       // A short warm-up, then the measured loop.
@@ -110,7 +99,7 @@ async function main(): Promise<void> {
       ])
       const loop = await closedLoop({ concurrency: connections, durationMs: seconds * 1000, send })
       const report = usage.finish()
-      await pool.close()
+      await client.close()
       return {
         perSecond: Math.round(latencies.length / loop.seconds),
         ms: distribution(latencies),
