@@ -1,3 +1,4 @@
+export { buildEventsDocument, type EventsDocument, type EventsDocumentOptions } from './asyncapi.ts'
 export {
   type DecodeResult,
   defineEvent,
@@ -5,6 +6,7 @@ export {
   type EventDefinition,
   envelopeSchema,
 } from './events/define-event.ts'
+export { EventHeaders, EventKey, TRACEPARENT_HEADER } from './events/message-envelope.ts'
 export { OrderCreated, OrderCreatedPayload } from './events/order-created.ts'
 export { PaymentFailureReason, PaymentFinished, PaymentFinishedPayload } from './events/payment-finished.ts'
 export {

@@ -1,10 +1,12 @@
 import { randomFillSync } from 'node:crypto'
+import { TRACEPARENT_HEADER } from '@shop/contracts'
 
 /** W3C Trace Context: `version-traceid-parentid-flags`, all lower-case hex. */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
 const ALL_ZEROS = /^0+$/
 
-export const TRACEPARENT_HEADER = 'traceparent'
+// Defined with the event contracts, which carry it as a message header.
+export { TRACEPARENT_HEADER }
 
 export interface TraceContext {
   traceId: string

@@ -36,6 +36,8 @@ export type DecodeResult<Event> = { ok: true; event: Event } | { ok: false; erro
 export interface EventDefinition<Event extends { event_id: string; payload: unknown }> {
   readonly type: string
   readonly version: number
+  /** The JSON Schema of the whole message body, as `encode` and `decode` check it; documents publish it. */
+  readonly schema: TSchema
   /** Builds a new event with a fresh id; throws when the payload breaks the contract. */
   create(payload: Event['payload'], occurredAt?: Date): Event
   /** Serialises an event, refusing one that breaks the contract so it never reaches the wire. */
@@ -52,7 +54,8 @@ export function defineEvent<Name extends string, Version extends number, Payload
   payload: Payload,
 ): EventDefinition<Envelope<Name, Static<Payload>>> {
   type Event = Envelope<Name, Static<Payload>>
-  const validator = Compile(envelopeSchema(type, version, payload))
+  const schema = envelopeSchema(type, version, payload)
+  const validator = Compile(schema)
 
   const describeErrors = (value: unknown): string =>
     validator
@@ -71,6 +74,7 @@ export function defineEvent<Name extends string, Version extends number, Payload
   return {
     type,
     version,
+    schema,
     create(eventPayload, occurredAt = new Date()) {
       const event = {
         event_id: randomUUID(),
