@@ -1,6 +1,7 @@
 import { AccountRoutes, OrderRoutes } from '@shop/contracts'
 import { createHttpApp, type Logger, type ServiceMetrics } from '@shop/platform'
 import type { GatewayConfig } from './config.ts'
+import { EVENT_DOCS_URL, eventDocs } from './http/event-docs.ts'
 import { forwardRoutes } from './http/forward.ts'
 import { liveStatusProxy } from './http/live-status-proxy.ts'
 import { perCallerRateLimit } from './http/rate-limit.ts'
@@ -27,7 +28,8 @@ export async function buildApp({ config, logger, metrics }: GatewayDeps) {
     title: 'Shop API',
     description:
       'The public API of the shop: accounts and balances, and orders that are paid asynchronously, exactly once. ' +
-      'Every business route needs `X-User-Id: <uuid>`; errors are application/problem+json with a stable `code`.',
+      'Every business route needs `X-User-Id: <uuid>`; errors are application/problem+json with a stable `code`. ' +
+      `The events the services exchange are described by the AsyncAPI document at \`${EVENT_DOCS_URL}\`.`,
     logger,
     ...(metrics ? { metrics } : {}),
     readiness: {
@@ -54,6 +56,7 @@ export async function buildApp({ config, logger, metrics }: GatewayDeps) {
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     ...(rateLimit ? { rateLimit } : {}),
   })
+  await app.register(eventDocs)
   await app.register(storefront)
   return app
 }
