@@ -9,7 +9,12 @@ export const Account = Type.Object(
 export const OpenAccountBody = Type.Object(
   {
     initial_balance: Type.Optional(
-      Type.Number({ minimum: 0, maximum: MAX_AMOUNT, description: 'The opening balance, 0 when omitted.' }),
+      Type.Number({
+        minimum: 0,
+        maximum: MAX_AMOUNT,
+        description: 'The opening balance, 0 when omitted.',
+        examples: [200],
+      }),
     ),
   },
   { additionalProperties: false },

@@ -36,6 +36,7 @@ export const PlaceOrderBody = Type.Object(
         // refuse both rather than fail on insert or change the text silently.
         pattern: '^[^\\u0000\\ud800-\\udfff]*$',
         description: 'Up to 500 characters.',
+        examples: ['a kettle'],
       }),
     ),
   },
@@ -54,6 +55,7 @@ export const ListOrdersQuery = Type.Object({
     Type.String({
       pattern: '^[1-9][0-9]{0,3}$',
       description: 'At most this many orders, 1 to 1000; 100 by default.',
+      examples: ['10'],
     }),
   ),
 })
