@@ -1,5 +1,5 @@
 import { LiveRoutes } from '@shop/contracts'
-import { type OpenApiDocument, openApiPath, operationsOf } from './openapi.ts'
+import { type OpenApiDocument, type Operation, openApiPath, operationsOf } from './openapi.ts'
 import {
   BASE_URL_VARIABLE,
   POSTMAN_SCHEMA,
@@ -18,6 +18,9 @@ export const DEFAULT_BASE_URL = 'http://127.0.0.1:8000'
 const NOT_HTTP = new Set([`${LiveRoutes.orderStatus.method} ${openApiPath(LiveRoutes.orderStatus.url)}`])
 
 const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1)
+
+/** An operation's folder: its first tag. */
+const folderOf = (operation: Operation) => operation.tags?.[0] ?? 'other'
 
 /** The variables every `{{name}}` in the requests reads, in order of first use. */
 function variablesOf(folders: PostmanFolder[]): PostmanKeyValue[] {
@@ -38,13 +41,13 @@ export function buildCollection(document: OpenApiDocument) {
   const operations = operationsOf(document).filter(
     (operation) => !NOT_HTTP.has(`${operation.method} ${operation.path}`),
   )
-  const tags = [...new Set(operations.map((operation) => operation.tags?.[0] ?? 'other'))]
+  const tags = [...new Set(operations.map(folderOf))]
   const endpointFolders: PostmanFolder[] = tags.map((tag) => ({
     id: stableId(`folder:${tag}`),
     name: capitalised(tag),
     description: `One request per endpoint tagged ${tag}, with the examples of its schema.`,
     item: operations
-      .filter((operation) => (operation.tags?.[0] ?? 'other') === tag)
+      .filter((operation) => folderOf(operation) === tag)
       .map((operation) => requestItem(operation)),
   }))
   const folders = [seedFlowFolder(operations), ...endpointFolders]
