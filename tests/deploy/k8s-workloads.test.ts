@@ -45,6 +45,8 @@ const quantity = (value: string | number): number => {
 
 describe.skipIf(!tool.command).each(OVERLAYS)('deploy/k8s overlay %s', (overlay) => {
   const resources = overlays[overlay] ?? []
+  // Without kubectl there is nothing to read the tests' fixtures from; the suite is skipped anyway.
+  if (resources.length === 0) return
 
   describe.each(APP_NAMES)('%s', (name) => {
     const deployment = named(resources, 'Deployment', name)
