@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isTransientDatabaseError } from '../db/transient-errors.ts'
-import { AppError } from '../errors.ts'
+import { AppError, type FieldError } from '../errors.ts'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 
@@ -11,7 +11,7 @@ export interface ProblemBody {
   code: string
   detail?: string
   instance?: string
-  errors?: { field: string; message: string }[]
+  errors?: FieldError[]
 }
 
 export function sendProblem(reply: FastifyReply, problem: Omit<ProblemBody, 'type'>): FastifyReply {
@@ -76,6 +76,7 @@ export function registerProblemHandler(app: FastifyInstance): void {
         code: error.code,
         title: error.title,
         ...(error.detail ? { detail: error.detail } : {}),
+        ...(error.errors ? { errors: error.errors } : {}),
       })
     }
     if (error.validation) {
