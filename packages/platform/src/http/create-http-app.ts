@@ -9,6 +9,7 @@ import type { ServiceMetrics } from '../metrics.ts'
 import { continueTrace, type TraceContext } from '../tracing.ts'
 import { answerClientError, answerFrameworkError } from './framework-errors.ts'
 import { registerProblemHandler } from './problem.ts'
+import { answerUnmatchedRequests } from './unmatched-requests.ts'
 import { USER_ID_HEADER, userIdFrom } from './user-id.ts'
 
 declare module 'fastify' {
@@ -95,6 +96,7 @@ export async function createHttpApp(options: HttpAppOptions) {
 
   app.addSchema(Problem)
   registerProblemHandler(app as unknown as FastifyInstance)
+  answerUnmatchedRequests(app as unknown as FastifyInstance)
   app.decorateRequest('trace', null as unknown as TraceContext)
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
