@@ -17,6 +17,7 @@ export {
 } from './http/accounts.ts'
 export {
   Amount,
+  CENT,
   IdempotentUserHeaders,
   MAX_AMOUNT,
   Problem,

@@ -1,5 +1,13 @@
 import { Type } from 'typebox'
-import { Amount, IdempotentUserHeaders, MAX_AMOUNT, problemResponse, UserIdHeaders, Uuid } from './common.ts'
+import {
+  Amount,
+  CENT,
+  IdempotentUserHeaders,
+  MAX_AMOUNT,
+  problemResponse,
+  UserIdHeaders,
+  Uuid,
+} from './common.ts'
 
 export const Account = Type.Object(
   { user_id: Uuid, balance: Type.Number({ description: 'The balance, with at most 2 fraction digits.' }) },
@@ -9,7 +17,13 @@ export const Account = Type.Object(
 export const OpenAccountBody = Type.Object(
   {
     initial_balance: Type.Optional(
-      Type.Number({ minimum: 0, maximum: MAX_AMOUNT, description: 'The opening balance, 0 when omitted.' }),
+      Type.Number({
+        minimum: 0,
+        maximum: MAX_AMOUNT,
+        multipleOf: CENT,
+        description:
+          'The opening balance, 0 when omitted; at most 2 fraction digits, up to 1,000,000,000.00.',
+      }),
     ),
   },
   { additionalProperties: false },
