@@ -20,6 +20,7 @@ export {
   CENT,
   IdempotentUserHeaders,
   MAX_AMOUNT,
+  NoQuery,
   Problem,
   problemResponse,
   UserIdHeaders,

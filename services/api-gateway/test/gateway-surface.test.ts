@@ -58,6 +58,21 @@ describe('the gateway’s own routes', () => {
     },
   )
 
+  it('when /ws is asked with a query parameter besides user_id, then 400 invalid_query, never forwarded', async () => {
+    const seenBefore = fixture.echo.seen.length
+
+    const response = await fixture.gateway.inject({
+      method: 'GET',
+      url: `/ws?user_id=${randomUUID()}&since=0`,
+    })
+
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(response.json()).toMatchObject({ status: 400, code: 'invalid_query' })
+    expect(response.json().errors).toEqual([{ field: '/since', message: expect.any(String) }])
+    expect(fixture.echo.seen.length).toBe(seenBefore)
+  })
+
   it('when a body is over 64 KiB, then 413 problem and the upstream never sees it', async () => {
     const seenBefore = fixture.echo.seen.length
     const payload = JSON.stringify({ amount: 1, description: 'x'.repeat(64 * 1024) })

@@ -238,6 +238,13 @@ describe('POST /orders, rejected', () => {
       status: 415,
       code: 'unsupported_content_encoding',
     },
+    {
+      name: 'the query has a parameter',
+      raw: '{"amount":1}',
+      url: '/orders?amount=1000',
+      status: 400,
+      code: 'invalid_query',
+    },
   ]
 
   it.each(refusedAsSent)(

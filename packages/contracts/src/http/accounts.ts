@@ -4,6 +4,7 @@ import {
   CENT,
   IdempotentUserHeaders,
   MAX_AMOUNT,
+  NoQuery,
   problemResponse,
   UserIdHeaders,
   Uuid,
@@ -51,6 +52,7 @@ export const AccountRoutes = {
       summary: 'Open an account for the calling user',
       tags: ['accounts'],
       headers: IdempotentUserHeaders,
+      querystring: NoQuery,
       body: OpenAccountBody,
       response: {
         201: Account,
@@ -67,6 +69,7 @@ export const AccountRoutes = {
       summary: 'Add money to the calling user’s account',
       tags: ['accounts'],
       headers: IdempotentUserHeaders,
+      querystring: NoQuery,
       body: TopUpBody,
       response: {
         200: Account,
@@ -83,6 +86,7 @@ export const AccountRoutes = {
       summary: 'The calling user’s balance',
       tags: ['accounts'],
       headers: UserIdHeaders,
+      querystring: NoQuery,
       response: { 200: Account, 400: badRequest, 404: noAccount },
     },
   },
@@ -96,6 +100,7 @@ export const AccountRoutes = {
         'A failed charge is not recorded, so it may be retried after a top-up.',
       tags: ['accounts'],
       headers: IdempotentUserHeaders,
+      querystring: NoQuery,
       body: ChargeBody,
       response: {
         200: ChargeResult,

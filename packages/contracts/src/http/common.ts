@@ -21,6 +21,9 @@ export const Amount = Type.Number({
   examples: [150],
 })
 
+/** The query of a route that takes none: any parameter is refused (400 invalid_query), as unknown body fields are. */
+export const NoQuery = Type.Object({}, { additionalProperties: false })
+
 export const UserIdHeaders = Type.Object({
   'x-user-id': Type.String({ pattern: UUID_PATTERN, description: 'The calling user; a UUID.' }),
 })

@@ -15,6 +15,8 @@ export interface BadRequest {
   /** Sent byte for byte instead, as application/json unless `contentType` says otherwise. */
   raw?: string
   contentType?: string
+  /** Appended to the route's path, `?` included. */
+  query?: string
   /** More request headers, such as Content-Encoding. */
   headers?: Record<string, string>
   /** Replaces the caller's X-User-Id; null leaves the header out. */
@@ -60,6 +62,15 @@ const unsupported = (route: Route, name: string, contentType: string): BadReques
   contentType,
   status: 415,
   code: 'unsupported_media_type',
+})
+
+const withQuery = (route: Route, name: string, query: string): BadRequest => ({
+  name,
+  route,
+  ...(route === 'GET /accounts/balance' ? {} : { body: validBodyOf(route) }),
+  query,
+  status: 400,
+  code: 'invalid_query',
 })
 
 const withUserId = (route: Route, name: string, header: string | null, code: string): BadRequest => ({
@@ -155,6 +166,11 @@ export const badRequests: BadRequest[] = [
     `{"order_id":"${order()}","amount":1,"order_id":"${order()}"}`,
   ),
   malformed(TOP_UP, 'a top-up smuggling __proto__', '{"amount":1,"__proto__":{"amount":1000}}'),
+  withQuery(BALANCE, 'a balance with an unknown query parameter', '?x=1'),
+  withQuery(BALANCE, 'a balance with a user_id in the query', `?user_id=${order()}`),
+  withQuery(TOP_UP, 'a top-up with a query', '?amount=1000'),
+  withQuery(OPEN, 'an open with a query', '?initial_balance=1000'),
+  withQuery(CHARGE, 'a charge with an empty query parameter', '?dry_run'),
   { ...unsupported(TOP_UP, 'a top-up sent as XML', 'application/xml'), raw: '<amount>1</amount>' },
   {
     name: 'a top-up body over 64 KiB',
@@ -186,7 +202,8 @@ export const badRequests: BadRequest[] = [
 ]
 
 export function requestFor(testCase: BadRequest, userId: string): InjectOptions {
-  const [method, url] = testCase.route.split(' ') as ['GET' | 'POST', string]
+  const [method, path] = testCase.route.split(' ') as ['GET' | 'POST', string]
+  const url = `${path}${testCase.query ?? ''}`
   const headers: Record<string, string> = { ...testCase.headers }
   const userIdHeader = testCase.userIdHeader === undefined ? userId : testCase.userIdHeader
   if (userIdHeader !== null) headers['x-user-id'] = userIdHeader
