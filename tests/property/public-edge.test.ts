@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { ENDPOINTS } from './support/endpoints.ts'
+import { ENDPOINTS, endpointOf } from './support/endpoints.ts'
 import { BrokenPromise, expectWellFormed } from './support/expectations.ts'
 import { knownBrokenExchange } from './support/known-deviations.ts'
+import { expectExactMoney } from './support/money-written.ts'
 import { sendRaw } from './support/raw-http.ts'
 import { requestTo } from './support/requests.ts'
 import { fuzzSettings, type ShopUnderTest, startShopUnderTest } from './support/shop-under-test.ts'
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 describe('any request through the gateway, against the whole running shop', () => {
   it.each(ENDPOINTS)(
-    'when anything is sent to $name, then the answer is 2xx by contract or problem 4xx, and a 4xx changes nothing',
+    'when anything is sent to $name, then the answer is 2xx by contract, moving exactly the money written, or problem 4xx, changing nothing',
     async (endpoint) => {
       // What the runs met, printed at the end: a property that only ever saw 400s proves little.
       const outcomes = new Map<string, number>()
@@ -48,8 +49,13 @@ describe('any request through the gateway, against the whole running shop', () =
             throw new BrokenPromise(`no answer: ${error.message}`, raw)
           })
           count(response ? `${response.status} ${codeOf(response.body)}` : 'broken exchange')
-          if (response && expectWellFormed(raw, response) === 'success') return
+          const outcome = response && expectWellFormed(raw, response)
           const after = await target.state.fingerprint()
+          if (response && outcome === 'success') {
+            // The endpoint the request reached, which a bent method or path may have changed.
+            expectExactMoney(endpointOf(raw.method, raw.path)?.name ?? '', raw, response, before, after)
+            return
+          }
           if (!isDeepStrictEqual(before, after)) {
             const changed = Object.keys(after).filter((key) => before[key] !== after[key])
             const diff = changed.map((key) => `${key}: ${before[key]} → ${after[key]}`).join(', ')

@@ -19,8 +19,10 @@ export {
 } from './http/accounts.ts'
 export {
   Amount,
+  CENT,
   IdempotentUserHeaders,
   MAX_AMOUNT,
+  NoQuery,
   Problem,
   problemResponse,
   UserIdHeaders,

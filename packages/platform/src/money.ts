@@ -1,20 +1,29 @@
+import { readDecimal } from './decimal.ts'
 import { validationFailed } from './errors.ts'
 
-/** Amounts are JSON numbers; the shortest decimal that round-trips tells how many digits the client sent. */
-const AT_MOST_TWO_FRACTION_DIGITS = /^\d+(\.\d{1,2})?$/
+const MINOR_UNITS_EXPONENT = 2
 
 /**
  * Converts a validated, non-negative JSON number to integer minor units (cents), refusing more than
- * two fraction digits instead of rounding a customer's money silently.
+ * two fraction digits instead of rounding a customer's money silently. The conversion works on the
+ * decimal JavaScript prints for the number, digit by digit, never by multiplying a float; the JSON
+ * body parser has already refused any number whose double is not exactly the decimal the client
+ * wrote, so that decimal is the client's own.
  */
 export function toMinorUnits(amount: number, field: string): number {
-  const decimal = String(amount)
-  if (!AT_MOST_TWO_FRACTION_DIGITS.test(decimal)) {
-    throw validationFailed(`${field} must have at most 2 fraction digits`)
+  const decimal = Number.isFinite(amount) ? readDecimal(String(amount)) : undefined
+  if (decimal === undefined || decimal.negative) {
+    throw refused(field, 'must be a non-negative number')
   }
-  const [whole = '0', fraction = ''] = decimal.split('.')
-  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'))
+  const shift = decimal.exponent + MINOR_UNITS_EXPONENT
+  if (shift < 0) throw refused(field, 'must have at most 2 fraction digits')
+  const minor = BigInt(decimal.digits) * 10n ** BigInt(shift)
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) throw refused(field, 'is too large')
+  return Number(minor)
 }
+
+const refused = (field: string, message: string) =>
+  validationFailed(`${field} ${message}`, [{ field: `/${field}`, message }])
 
 /** Minor units (as PostgreSQL returns bigint: a string) back to the JSON number clients see. */
 export function fromMinorUnits(minor: number | string | bigint): number {

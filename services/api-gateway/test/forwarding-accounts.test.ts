@@ -1,23 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Gateway, startGateway } from './support/gateway.ts'
-import { type RealUpstreams, startRealUpstreams } from './support/real-upstreams.ts'
+import { describe, expect, it } from 'vitest'
+import { useGatewayOverRealUpstreams } from './support/gateway.ts'
 
-let upstreams: RealUpstreams
-let gateway: Gateway
-
-beforeAll(async () => {
-  upstreams = await startRealUpstreams()
-  gateway = await startGateway(upstreams)
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await upstreams?.close()
-})
+const shop = useGatewayOverRealUpstreams()
 
 const post = (url: string, userId: string, payload?: unknown) =>
-  gateway.inject({
+  shop.gateway.inject({
     method: 'POST',
     url,
     headers: {
@@ -29,7 +17,7 @@ const post = (url: string, userId: string, payload?: unknown) =>
 
 /** The same request sent straight to payments-service, to compare what the gateway answered with. */
 const direct = async (url: string, userId: string) => {
-  const response = await fetch(new URL(url, upstreams.paymentsUrl), { headers: { 'x-user-id': userId } })
+  const response = await fetch(new URL(url, shop.upstreams.paymentsUrl), { headers: { 'x-user-id': userId } })
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
@@ -65,7 +53,7 @@ describe('gateway → payments-service', () => {
     await post('/accounts', userId, { initial_balance: 10 })
 
     const topUp = await post('/accounts/topup', userId, { amount: 5.25 })
-    const balance = await gateway.inject({
+    const balance = await shop.gateway.inject({
       method: 'GET',
       url: '/accounts/balance',
       headers: { 'x-user-id': userId },
@@ -85,7 +73,7 @@ describe('gateway → payments-service', () => {
   it('when the user has no account, then the service’s 404 problem comes back as it was sent', async () => {
     const userId = randomUUID()
 
-    const response = await gateway.inject({
+    const response = await shop.gateway.inject({
       method: 'GET',
       url: '/accounts/balance',
       headers: { 'x-user-id': userId },

@@ -1,23 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Gateway, startGateway } from './support/gateway.ts'
-import { type RealUpstreams, startRealUpstreams } from './support/real-upstreams.ts'
+import { describe, expect, it } from 'vitest'
+import { useGatewayOverRealUpstreams } from './support/gateway.ts'
 
-let upstreams: RealUpstreams
-let gateway: Gateway
-
-beforeAll(async () => {
-  upstreams = await startRealUpstreams()
-  gateway = await startGateway(upstreams)
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await upstreams?.close()
-})
+const shop = useGatewayOverRealUpstreams()
 
 const placeOrder = (userId: string, payload: unknown) =>
-  gateway.inject({
+  shop.gateway.inject({
     method: 'POST',
     url: '/orders',
     headers: { 'x-user-id': userId, 'content-type': 'application/json' },
@@ -25,11 +13,11 @@ const placeOrder = (userId: string, payload: unknown) =>
   })
 
 const get = (url: string, userId: string) =>
-  gateway.inject({ method: 'GET', url, headers: { 'x-user-id': userId } })
+  shop.gateway.inject({ method: 'GET', url, headers: { 'x-user-id': userId } })
 
 /** The same GET sent straight to orders-service: the gateway's answer must equal it. */
 const direct = async (url: string, userId: string) => {
-  const response = await fetch(new URL(url, upstreams.ordersUrl), { headers: { 'x-user-id': userId } })
+  const response = await fetch(new URL(url, shop.upstreams.ordersUrl), { headers: { 'x-user-id': userId } })
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
@@ -100,7 +88,7 @@ describe('gateway → orders-service', () => {
     const userId = randomUUID()
 
     const invalid = await placeOrder(userId, { amount: 1.234 })
-    const malformed = await gateway.inject({
+    const malformed = await shop.gateway.inject({
       method: 'POST',
       url: '/orders',
       headers: { 'x-user-id': userId, 'content-type': 'application/json' },

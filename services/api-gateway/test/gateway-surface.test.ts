@@ -17,8 +17,8 @@ describe('the gateway’s own routes', () => {
 
   it.each([
     ['GET', '/nowhere'],
-    ['DELETE', '/orders'],
-    ['GET', '/accounts/charge'],
+    ['DELETE', '/orders/x/y'],
+    ['POST', '/accounts/charge/now'],
   ])('when %s %s has no route, then 404 route_not_found problem, never forwarded', async (method, url) => {
     const seenBefore = fixture.echo.seen.length
 
@@ -31,6 +31,45 @@ describe('the gateway’s own routes', () => {
     expect(response.statusCode).toBe(404)
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(response.json()).toMatchObject({ status: 404, code: 'route_not_found' })
+    expect(fixture.echo.seen.length).toBe(seenBefore)
+  })
+
+  it.each([
+    ['DELETE', '/orders', 'GET, HEAD, POST'],
+    ['GET', '/accounts/charge', 'POST'],
+    ['PUT', '/accounts/balance', 'GET, HEAD'],
+    ['PATCH', `/orders/${randomUUID()}`, 'GET, HEAD'],
+  ])(
+    'when %s %s is a method the path lacks, then 405 with Allow: %s, never forwarded',
+    async (method, url, allow) => {
+      const seenBefore = fixture.echo.seen.length
+
+      const response = await fixture.gateway.inject({
+        method: method as 'GET' | 'DELETE' | 'PUT' | 'PATCH',
+        url,
+        headers: { 'x-user-id': randomUUID() },
+      })
+
+      expect(response.statusCode).toBe(405)
+      expect(response.headers.allow).toBe(allow)
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+      expect(response.json()).toMatchObject({ status: 405, code: 'method_not_allowed' })
+      expect(fixture.echo.seen.length).toBe(seenBefore)
+    },
+  )
+
+  it('when /ws is asked with a query parameter besides user_id, then 400 invalid_query, never forwarded', async () => {
+    const seenBefore = fixture.echo.seen.length
+
+    const response = await fixture.gateway.inject({
+      method: 'GET',
+      url: `/ws?user_id=${randomUUID()}&since=0`,
+    })
+
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(response.json()).toMatchObject({ status: 400, code: 'invalid_query' })
+    expect(response.json().errors).toEqual([{ field: '/since', message: expect.any(String) }])
     expect(fixture.echo.seen.length).toBe(seenBefore)
   })
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCreated } from '@shop/contracts'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writtenCents } from '../../../tests/support/written-cents.ts'
 import { countRows, type OrdersHarness, outboxRowsFor, startOrdersHarness } from './support/orders-harness.ts'
 
 let harness: OrdersHarness
@@ -106,6 +108,28 @@ describe('POST /orders', () => {
   })
 })
 
+describe('POST /orders, amounts as written', () => {
+  it('when any whole number of cents is ordered, in any exact writing, then exactly those cents are stored and announced', async () => {
+    await fc.assert(
+      fc.asyncProperty(writtenCents({ min: 1 }), async ({ cents, text }) => {
+        const response = await placeOrder(randomUUID(), `{"amount":${text}}`, true)
+
+        expect(response.statusCode, `${text}: ${response.body}`).toBe(201)
+        expect(response.json().amount).toBe(cents / 100)
+        const { rows } = await harness.pool.query<{ amount_minor: string }>(
+          'SELECT amount_minor::text FROM orders WHERE id = $1',
+          [response.json().id],
+        )
+        expect(rows.map((row) => Number(row.amount_minor))).toEqual([cents])
+        const [event] = await outboxRowsFor(harness.pool, response.json().id)
+        const decoded = OrderCreated.decode(event?.value ?? '')
+        expect(decoded.ok && decoded.event.payload.amount_minor).toBe(cents)
+      }),
+      { numRuns: 150 },
+    )
+  })
+})
+
 describe('POST /orders, rejected', () => {
   const rejections: [string, unknown][] = [
     ['the amount has 3 fraction digits', { amount: 1.234 }],
@@ -151,6 +175,121 @@ describe('POST /orders, rejected', () => {
     expect(response.json()).toMatchObject({ status: 400, code: 'malformed_json' })
     expect(await countRows(harness.pool)).toEqual(before)
   })
+
+  /** Requests refused for how they are sent: the bytes, the media type, the coding, the query. */
+  const refusedAsSent: {
+    name: string
+    raw: string
+    status: number
+    code: string
+    headers?: Record<string, string>
+    url?: string
+  }[] = [
+    {
+      name: 'the amount is given twice',
+      raw: '{"amount":1,"amount":1000000}',
+      status: 400,
+      code: 'duplicate_json_key',
+    },
+    {
+      name: 'the description is given twice',
+      raw: '{"amount":1,"description":"a","description":"b"}',
+      status: 400,
+      code: 'duplicate_json_key',
+    },
+    {
+      name: 'the amount is 25.000000000000000001 (a double reads 25)',
+      raw: '{"amount":25.000000000000000001}',
+      status: 422,
+      code: 'validation_failed',
+    },
+    {
+      name: 'the amount is 25.001 as written',
+      raw: '{"amount":25.001}',
+      status: 422,
+      code: 'validation_failed',
+    },
+    { name: 'the amount is 1e-400', raw: '{"amount":1e-400}', status: 422, code: 'validation_failed' },
+    { name: 'the amount is 1e400', raw: '{"amount":1e400}', status: 422, code: 'validation_failed' },
+    {
+      name: 'the body smuggles __proto__',
+      raw: '{"amount":1,"__proto__":{"amount":1000}}',
+      status: 400,
+      code: 'malformed_json',
+    },
+    {
+      name: 'the body is sent as text/plain',
+      raw: '{"amount":1}',
+      headers: { 'content-type': 'text/plain' },
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+    {
+      name: 'the body is declared latin1',
+      raw: '{"amount":1,"description":"caf\u00e9"}',
+      headers: { 'content-type': 'application/json; charset=latin1' },
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+    {
+      name: 'the body is declared gzip-encoded',
+      raw: '{"amount":1}',
+      headers: { 'content-encoding': 'gzip' },
+      status: 415,
+      code: 'unsupported_content_encoding',
+    },
+    {
+      name: 'the query has a parameter',
+      raw: '{"amount":1}',
+      url: '/orders?amount=1000',
+      status: 400,
+      code: 'invalid_query',
+    },
+  ]
+
+  it.each(refusedAsSent)(
+    'when $name, then answers $status $code and writes nothing',
+    async ({ raw, status, code, headers, url }) => {
+      const before = await countRows(harness.pool)
+
+      const response = await harness.app.inject({
+        method: 'POST',
+        url: url ?? '/orders',
+        headers: { 'x-user-id': randomUUID(), 'content-type': 'application/json', ...headers },
+        payload: raw,
+      })
+
+      expect(response.statusCode, response.body).toBe(status)
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+      expect(response.json()).toMatchObject({ status, code })
+      expect(await countRows(harness.pool)).toEqual(before)
+    },
+  )
+
+  it.each([
+    ['DELETE', '/orders', 'GET, HEAD, POST'],
+    ['PUT', '/orders', 'GET, HEAD, POST'],
+    ['OPTIONS', '/orders', 'GET, HEAD, POST'],
+    ['DELETE', `/orders/${randomUUID()}`, 'GET, HEAD'],
+    ['POST', `/orders/${randomUUID()}`, 'GET, HEAD'],
+  ] as const)(
+    'when %s %s is asked for, then answers 405 with Allow: %s and writes nothing',
+    async (method, url, allow) => {
+      const before = await countRows(harness.pool)
+
+      const response = await harness.app.inject({
+        method,
+        url,
+        headers: { 'x-user-id': randomUUID(), 'content-type': 'application/json' },
+        payload: '{"amount":1}',
+      })
+
+      expect(response.statusCode).toBe(405)
+      expect(response.headers.allow).toBe(allow)
+      expect(response.json()).toMatchObject({ status: 405, code: 'method_not_allowed' })
+      expect(await countRows(harness.pool)).toEqual(before)
+    },
+  )
 
   it.each([
     ['missing', 'missing_user_id', undefined],

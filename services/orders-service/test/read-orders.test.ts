@@ -82,6 +82,23 @@ describe('GET /orders', () => {
     },
   )
 
+  it.each(['foo=1', 'limit=5&foo=1', 'LIMIT=5', 'limit[]=5', '__proto__=1', 'user_id=x'])(
+    'when the query has an unknown parameter (%s), then answers 400 invalid_query naming it',
+    async (query) => {
+      const userId = randomUUID()
+      await placeOrders(userId, [1])
+
+      const response = await get(`/orders?${query}`, userId)
+
+      expect(response.statusCode).toBe(400)
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+      expect(response.json()).toMatchObject({ status: 400, code: 'invalid_query' })
+      expect(response.json().errors).toEqual([
+        { field: expect.stringMatching(/^\//), message: expect.any(String) },
+      ])
+    },
+  )
+
   it('when X-User-Id is missing, then answers 400 missing_user_id', async () => {
     const response = await get('/orders')
 
@@ -142,6 +159,17 @@ describe('GET /orders/{order_id}', () => {
 
     expect(response.statusCode).toBe(404)
     expect(response.json()).toMatchObject({ code: 'order_not_found' })
+  })
+
+  it('when the query has any parameter, then answers 400 invalid_query: the route takes none', async () => {
+    const userId = randomUUID()
+    const [orderId] = await placeOrders(userId, [4])
+
+    const response = await get(`/orders/${orderId}?fields=all`, userId)
+
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({ status: 400, code: 'invalid_query' })
+    expect(response.json().errors).toEqual([{ field: '/fields', message: expect.any(String) }])
   })
 
   it.each([

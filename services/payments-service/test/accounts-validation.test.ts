@@ -46,13 +46,42 @@ describe('bad input', () => {
 
 describe('unknown routes', () => {
   it.each([
-    ['GET', '/accounts'],
     ['POST', '/accounts/withdraw'],
-    ['DELETE', '/accounts/balance'],
     ['GET', '/nothing-here'],
   ] as const)('when %s %s is asked for, then 404 route_not_found', async (method, url) => {
     const response = await payments.app.inject({ method, url, headers: { 'x-user-id': randomUUID() } })
 
     expectProblem(response, 404, 'route_not_found')
   })
+})
+
+describe('methods a route lacks', () => {
+  it.each([
+    ['GET', '/accounts', 'POST'],
+    ['DELETE', '/accounts', 'POST'],
+    ['PUT', '/accounts/balance', 'GET, HEAD'],
+    ['DELETE', '/accounts/balance', 'GET, HEAD'],
+    ['POST', '/accounts/balance', 'GET, HEAD'],
+    ['GET', '/accounts/topup', 'POST'],
+    ['PATCH', '/accounts/charge', 'POST'],
+    ['OPTIONS', '/accounts/charge', 'POST'],
+  ] as const)(
+    'when %s %s is asked for, then 405 with Allow: %s and nothing is stored',
+    async (method, url, allow) => {
+      const userId = randomUUID()
+      await givenAccount(payments.app, userId, 100)
+      const before = await snapshotTables(payments.db.pool)
+
+      const response = await payments.app.inject({
+        method,
+        url,
+        headers: { 'x-user-id': userId },
+        ...(method === 'GET' ? {} : { payload: { amount: 1, initial_balance: 1, order_id: randomUUID() } }),
+      })
+
+      expectProblem(response, 405, 'method_not_allowed')
+      expect(response.headers.allow).toBe(allow)
+      expect(await snapshotTables(payments.db.pool)).toEqual(before)
+    },
+  )
 })

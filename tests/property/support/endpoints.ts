@@ -9,6 +9,8 @@ export interface Endpoint {
   path(orderId: string): string
   /** The body's fields, as the contract names them; empty for a GET. */
   fields: string[]
+  /** The query parameters the route takes; any other is refused. */
+  query: string[]
   successStatus: number
   success: TSchema
 }
@@ -19,6 +21,7 @@ export const ENDPOINTS: Endpoint[] = [
     method: 'POST',
     path: () => '/accounts',
     fields: ['initial_balance'],
+    query: [],
     successStatus: 201,
     success: AccountRoutes.openAccount.schema.response[201],
   },
@@ -27,6 +30,7 @@ export const ENDPOINTS: Endpoint[] = [
     method: 'POST',
     path: () => '/accounts/topup',
     fields: ['amount'],
+    query: [],
     successStatus: 200,
     success: AccountRoutes.topUp.schema.response[200],
   },
@@ -35,6 +39,7 @@ export const ENDPOINTS: Endpoint[] = [
     method: 'GET',
     path: () => '/accounts/balance',
     fields: [],
+    query: [],
     successStatus: 200,
     success: AccountRoutes.getBalance.schema.response[200],
   },
@@ -43,6 +48,7 @@ export const ENDPOINTS: Endpoint[] = [
     method: 'POST',
     path: () => '/accounts/charge',
     fields: ['order_id', 'amount'],
+    query: [],
     successStatus: 200,
     success: AccountRoutes.charge.schema.response[200],
   },
@@ -51,6 +57,7 @@ export const ENDPOINTS: Endpoint[] = [
     method: 'POST',
     path: () => '/orders',
     fields: ['amount', 'description'],
+    query: [],
     successStatus: 201,
     success: OrderRoutes.placeOrder.schema.response[201],
   },
@@ -59,6 +66,7 @@ export const ENDPOINTS: Endpoint[] = [
     method: 'GET',
     path: () => '/orders',
     fields: [],
+    query: ['limit'],
     successStatus: 200,
     success: OrderRoutes.listOrders.schema.response[200],
   },
@@ -67,6 +75,7 @@ export const ENDPOINTS: Endpoint[] = [
     method: 'GET',
     path: (orderId) => `/orders/${orderId}`,
     fields: [],
+    query: [],
     successStatus: 200,
     success: OrderRoutes.getOrder.schema.response[200],
   },

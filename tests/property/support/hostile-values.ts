@@ -35,6 +35,15 @@ const NUMBER_TOKENS = [
   '1.7976931348623157e308',
   '2.5e1',
   '0.30000000000000004',
+  // Exact cents written the long way, and numbers a double cannot hold as written.
+  '25.0',
+  '25.50',
+  '2500e-2',
+  '0.07',
+  '1.15',
+  '25.000000000000000001',
+  '0.1000000000000000000001',
+  '1e-400',
 ]
 
 /** Not JSON at all: the services must answer 400 malformed_json, never choke. */

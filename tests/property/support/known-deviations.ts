@@ -18,7 +18,11 @@ export function knownBrokenExchange(raw: RawRequest, error: Error & { code?: str
     )
   if (headBytes <= MAX_HEADER_BYTES) return undefined
   if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return 'header overflow: connection reset'
-  if (raw.method === 'HEAD' && error.code === 'HPE_INVALID_CONSTANT')
+  // The body arrives as a broken next response, or as data after `Connection: close`.
+  if (
+    raw.method === 'HEAD' &&
+    (error.code === 'HPE_INVALID_CONSTANT' || error.code === 'HPE_CLOSED_CONNECTION')
+  )
     return 'header overflow: body after a HEAD'
   return undefined
 }

@@ -97,6 +97,10 @@ const extraHeaders: fc.Arbitrary<Record<string, string>> = fc.record(
     'x-request-id': fc.oneof(headerText(40), fc.constant('x'.repeat(200))),
     'idempotency-key': fc.oneof(headerText(20), fc.uuid(), fc.constant('k'.repeat(300))),
     accept: fc.constantFrom('*/*', 'text/html', 'application/xml', 'application/problem+json', ''),
+    'content-encoding': fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('identity', 'IDENTITY', '') },
+      fc.constantFrom('gzip', 'br', 'deflate, gzip'),
+    ),
     'accept-encoding': fc.constantFrom('gzip', 'br, deflate', 'identity;q=0', '*'),
     // Padding that takes the header block to around Node's 16 KiB limit, on either side of it.
     'x-padding': fc.oneof(
@@ -137,7 +141,7 @@ const validValue = (field: string): fc.Arbitrary<string> => {
     case 'initial_balance':
       return fc.oneof(
         fc.integer({ min: 1, max: 100_000 }).map((cents) => (cents / 100).toString()),
-        fc.constantFrom('1e2', '2.5e1', '100.50', '1000000000', '0.01', '1E0'),
+        fc.constantFrom('1e2', '2.5e1', '100.50', '1000000000', '0.01', '1E0', '0.07', '2500e-2', '1.150'),
       )
     case 'order_id':
       return jsonString(fc.uuid())

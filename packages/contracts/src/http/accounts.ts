@@ -1,5 +1,14 @@
 import { Type } from 'typebox'
-import { Amount, IdempotentUserHeaders, MAX_AMOUNT, problemResponse, UserIdHeaders, Uuid } from './common.ts'
+import {
+  Amount,
+  CENT,
+  IdempotentUserHeaders,
+  MAX_AMOUNT,
+  NoQuery,
+  problemResponse,
+  UserIdHeaders,
+  Uuid,
+} from './common.ts'
 
 export const Account = Type.Object(
   { user_id: Uuid, balance: Type.Number({ description: 'The balance, with at most 2 fraction digits.' }) },
@@ -12,7 +21,9 @@ export const OpenAccountBody = Type.Object(
       Type.Number({
         minimum: 0,
         maximum: MAX_AMOUNT,
-        description: 'The opening balance, 0 when omitted.',
+        multipleOf: CENT,
+        description:
+          'The opening balance, 0 when omitted; at most 2 fraction digits, up to 1,000,000,000.00.',
         examples: [200],
       }),
     ),
@@ -42,6 +53,7 @@ export const AccountRoutes = {
       summary: 'Open an account for the calling user',
       tags: ['accounts'],
       headers: IdempotentUserHeaders,
+      querystring: NoQuery,
       body: OpenAccountBody,
       response: {
         201: Account,
@@ -58,6 +70,7 @@ export const AccountRoutes = {
       summary: 'Add money to the calling user’s account',
       tags: ['accounts'],
       headers: IdempotentUserHeaders,
+      querystring: NoQuery,
       body: TopUpBody,
       response: {
         200: Account,
@@ -74,6 +87,7 @@ export const AccountRoutes = {
       summary: 'The calling user’s balance',
       tags: ['accounts'],
       headers: UserIdHeaders,
+      querystring: NoQuery,
       response: { 200: Account, 400: badRequest, 404: noAccount },
     },
   },
@@ -87,6 +101,7 @@ export const AccountRoutes = {
         'A failed charge is not recorded, so it may be retried after a top-up.',
       tags: ['accounts'],
       headers: IdempotentUserHeaders,
+      querystring: NoQuery,
       body: ChargeBody,
       response: {
         200: ChargeResult,

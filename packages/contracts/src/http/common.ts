@@ -6,14 +6,23 @@ export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 export const Uuid = Type.String({ pattern: UUID_PATTERN, examples: ['7c9e6679-7425-40de-944b-e07fc1f90ae7'] })
 
 export const MAX_AMOUNT = 1_000_000_000
+/** The minor unit: money is a whole number of cents. */
+export const CENT = 0.01
 
-/** Money travels as a JSON number with at most two fraction digits and is stored as integer minor units. */
+/**
+ * Money travels as a JSON number with at most two fraction digits and is stored as integer minor
+ * units. A number that a double cannot hold exactly as written (`25.000000000000000001`) is refused too.
+ */
 export const Amount = Type.Number({
-  exclusiveMinimum: 0,
+  minimum: CENT,
   maximum: MAX_AMOUNT,
-  description: 'A positive amount with at most 2 fraction digits, up to 1,000,000,000.00.',
+  multipleOf: CENT,
+  description: 'A positive amount with at most 2 fraction digits, 0.01 to 1,000,000,000.00.',
   examples: [150],
 })
+
+/** The query of a route that takes none: any parameter is refused (400 invalid_query), as unknown body fields are. */
+export const NoQuery = Type.Object({}, { additionalProperties: false })
 
 export const UserIdHeaders = Type.Object({
   'x-user-id': Type.String({ pattern: UUID_PATTERN, description: 'The calling user; a UUID.' }),

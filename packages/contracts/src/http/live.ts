@@ -13,12 +13,15 @@ export const OrderStatusPush = Type.Object(
   { additionalProperties: false },
 )
 
-export const LiveQuery = Type.Object({
-  user_id: Type.String({
-    pattern: UUID_PATTERN,
-    description: 'The calling user, as X-User-Id elsewhere: a browser cannot set headers on a WebSocket.',
-  }),
-})
+export const LiveQuery = Type.Object(
+  {
+    user_id: Type.String({
+      pattern: UUID_PATTERN,
+      description: 'The calling user, as X-User-Id elsewhere: a browser cannot set headers on a WebSocket.',
+    }),
+  },
+  { additionalProperties: false },
+)
 
 /** The public WebSocket, documented with the other routes; the gateway serves it. */
 export const LiveRoutes = {

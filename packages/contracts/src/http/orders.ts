@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { Amount, IdempotentUserHeaders, problemResponse, UserIdHeaders, Uuid } from './common.ts'
+import { Amount, IdempotentUserHeaders, NoQuery, problemResponse, UserIdHeaders, Uuid } from './common.ts'
 
 export const MAX_DESCRIPTION_LENGTH = 500
 
@@ -50,15 +50,18 @@ export const OrderList = Type.Array(Order)
 export const MAX_LIST_LIMIT = 1000
 export const DEFAULT_LIST_LIMIT = 100
 
-export const ListOrdersQuery = Type.Object({
-  limit: Type.Optional(
-    Type.String({
-      pattern: '^[1-9][0-9]{0,3}$',
-      description: 'At most this many orders, 1 to 1000; 100 by default.',
-      examples: ['10'],
-    }),
-  ),
-})
+export const ListOrdersQuery = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.String({
+        pattern: '^[1-9][0-9]{0,3}$',
+        description: 'At most this many orders, 1 to 1000; 100 by default.',
+        examples: ['10'],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
 
 const badRequest = problemResponse('Missing or malformed X-User-Id, order id, query or JSON')
 
@@ -72,6 +75,7 @@ export const OrderRoutes = {
       description: 'The order starts NEW and becomes FINISHED once paid or CANCELLED (with a reason) if not.',
       tags: ['orders'],
       headers: IdempotentUserHeaders,
+      querystring: NoQuery,
       body: PlaceOrderBody,
       response: {
         201: Order,
@@ -101,6 +105,7 @@ export const OrderRoutes = {
       summary: 'One of the calling user’s orders, with its status',
       tags: ['orders'],
       headers: UserIdHeaders,
+      querystring: NoQuery,
       params: OrderParams,
       response: { 200: Order, 400: badRequest, 404: problemResponse('No such order for this user') },
     },

@@ -1,6 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { isTransientDatabaseError } from '../db/transient-errors.ts'
-import { AppError } from '../errors.ts'
+import { AppError, type FieldError } from '../errors.ts'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 
@@ -11,7 +11,7 @@ export interface ProblemBody {
   code: string
   detail?: string
   instance?: string
-  errors?: { field: string; message: string }[]
+  errors?: FieldError[]
 }
 
 export function sendProblem(reply: FastifyReply, problem: Omit<ProblemBody, 'type'>): FastifyReply {
@@ -56,19 +56,10 @@ const CONTEXT_CODES: Record<string, string> = {
 
 /**
  * One place where every error becomes RFC 9457 problem JSON. A well-formed body that breaks the
- * schema is 422; a malformed header, path parameter or JSON is 400; anything unexpected is a 500
- * whose message is logged, never sent.
+ * schema is 422; a malformed header, path parameter, query or JSON is 400; anything unexpected is
+ * a 500 whose message is logged, never sent. (Requests no route takes: unmatched-requests.ts.)
  */
 export function registerProblemHandler(app: FastifyInstance): void {
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
-    sendProblem(reply, {
-      status: 404,
-      code: 'route_not_found',
-      title: 'Not found',
-      detail: `No route ${request.method} ${request.url.split('?')[0]}`,
-    }),
-  )
-
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       return sendProblem(reply, {
@@ -76,6 +67,7 @@ export function registerProblemHandler(app: FastifyInstance): void {
         code: error.code,
         title: error.title,
         ...(error.detail ? { detail: error.detail } : {}),
+        ...(error.errors ? { errors: error.errors } : {}),
       })
     }
     if (error.validation) {

@@ -2,6 +2,7 @@ import { ServiceMetrics } from '@shop/platform'
 import { afterAll, beforeAll } from 'vitest'
 import { testLogger } from '../../../../tests/support/logger.ts'
 import { buildApp } from '../../src/app.ts'
+import { type RealUpstreams, startRealUpstreams } from './real-upstreams.ts'
 import { type StubUpstream, startEchoUpstream } from './stub-upstreams.ts'
 
 export type Gateway = Awaited<ReturnType<typeof buildApp>>
@@ -51,6 +52,28 @@ export function useGatewayOverEcho(options: { listen?: boolean } = {}): EchoGate
   afterAll(async () => {
     await fixture.gateway?.close()
     await fixture.echo?.close()
+  })
+  return fixture
+}
+
+export interface RealGateway {
+  upstreams: RealUpstreams
+  gateway: Gateway
+}
+
+/**
+ * The gateway in front of the real orders-service and payments-service, for one test file:
+ * started before its tests, closed after them. Read the fields inside tests, once the hooks have run.
+ */
+export function useGatewayOverRealUpstreams(): RealGateway {
+  const fixture = {} as RealGateway
+  beforeAll(async () => {
+    fixture.upstreams = await startRealUpstreams()
+    fixture.gateway = await startGateway(fixture.upstreams)
+  })
+  afterAll(async () => {
+    await fixture.gateway?.close()
+    await fixture.upstreams?.close()
   })
   return fixture
 }

@@ -8,8 +8,27 @@ import { buildApp as buildPaymentsApp } from '../../../payments-service/src/app.
 export interface RealUpstreams {
   ordersUrl: string
   paymentsUrl: string
+  /** Every row both services keep, so comparing two readings shows whether a request wrote anything. */
+  stored(): Promise<Record<string, unknown[]>>
   close(): Promise<void>
 }
+
+const STORED_TABLES = [
+  'orders.orders',
+  'orders.outbox',
+  'orders.idempotency_keys',
+  'payments.accounts',
+  'payments.payments',
+  'payments.ledger_entries',
+  'payments.outbox',
+  'payments.idempotency_keys',
+]
+
+// One statement, so the reading is consistent; both schemas live in the one test database.
+const STORED_SQL = `SELECT ${STORED_TABLES.map(
+  (table, index) =>
+    `(SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]') FROM ${table} t) AS t${index}`,
+).join(', ')}`
 
 const migrationsOf = (service: 'orders' | 'payments') => [
   messagingMigrations,
@@ -51,6 +70,10 @@ export async function startRealUpstreams(): Promise<RealUpstreams> {
   return {
     ordersUrl,
     paymentsUrl,
+    async stored() {
+      const { rows } = await ordersPool.query<Record<string, unknown[]>>(STORED_SQL)
+      return Object.fromEntries(STORED_TABLES.map((table, index) => [table, rows[0]?.[`t${index}`] ?? []]))
+    },
     async close() {
       await Promise.all([orders.close(), payments.close()])
       await Promise.all([ordersPool.end(), paymentsPool.end()])

@@ -15,6 +15,10 @@ export interface BadRequest {
   /** Sent byte for byte instead, as application/json unless `contentType` says otherwise. */
   raw?: string
   contentType?: string
+  /** Appended to the route's path, `?` included. */
+  query?: string
+  /** More request headers, such as Content-Encoding. */
+  headers?: Record<string, string>
   /** Replaces the caller's X-User-Id; null leaves the header out. */
   userIdHeader?: string | null
   status: number
@@ -37,12 +41,42 @@ const malformed = (route: Route, name: string, raw: string): BadRequest => ({
   code: 'malformed_json',
 })
 
+/** JSON text whose numbers are sent as written, not as JSON.stringify would write them. */
+const written = (route: Route, name: string, raw: string): BadRequest => ({
+  ...invalid(route, name),
+  raw,
+})
+
+const duplicated = (route: Route, name: string, raw: string): BadRequest => ({
+  name,
+  route,
+  raw,
+  status: 400,
+  code: 'duplicate_json_key',
+})
+
+const unsupported = (route: Route, name: string, contentType: string): BadRequest => ({
+  name,
+  route,
+  raw: JSON.stringify(validBodyOf(route)),
+  contentType,
+  status: 415,
+  code: 'unsupported_media_type',
+})
+
+const withQuery = (route: Route, name: string, query: string): BadRequest => ({
+  name,
+  route,
+  ...(route === 'GET /accounts/balance' ? {} : { body: validBodyOf(route) }),
+  query,
+  status: 400,
+  code: 'invalid_query',
+})
+
 const withUserId = (route: Route, name: string, header: string | null, code: string): BadRequest => ({
   name,
   route,
-  ...(route === 'GET /accounts/balance'
-    ? {}
-    : { body: route === 'POST /accounts' ? {} : validBodyOf(route) }),
+  ...(route === 'GET /accounts/balance' ? {} : { body: validBodyOf(route) }),
   userIdHeader: header,
   status: 400,
   code,
@@ -50,6 +84,7 @@ const withUserId = (route: Route, name: string, header: string | null, code: str
 
 /** A body the route would accept, so that only the header can be at fault. */
 function validBodyOf(route: Route) {
+  if (route === 'POST /accounts') return { initial_balance: 1 }
   return route === 'POST /accounts/charge' ? { order_id: randomUUID(), amount: 1 } : { amount: 1 }
 }
 
@@ -86,15 +121,57 @@ export const badRequests: BadRequest[] = [
   malformed(TOP_UP, 'malformed JSON on top-up', '{amount: 1}'),
   // An empty body sent as JSON is no body: for a top-up, a body that is missing.
   { ...invalid(TOP_UP, 'an empty JSON body on top-up'), raw: '' },
-  { ...invalid(TOP_UP, 'a top-up sent as text/plain'), raw: '{"amount": 1}', contentType: 'text/plain' },
+  unsupported(TOP_UP, 'a top-up sent as text/plain', 'text/plain'),
+  unsupported(TOP_UP, 'a top-up in latin1', 'application/json; charset=latin1'),
+  unsupported(CHARGE, 'a charge in UTF-16', 'application/json; charset=utf-16'),
+  unsupported(OPEN, 'an open sent as text/plain', 'text/plain;charset=utf-8'),
   {
-    name: 'a top-up sent as XML',
+    name: 'a gzip-encoded top-up',
     route: TOP_UP,
-    raw: '<amount>1</amount>',
-    contentType: 'application/xml',
+    raw: '{"amount": 1}',
+    headers: { 'content-encoding': 'gzip' },
     status: 415,
-    code: 'unsupported_media_type',
+    code: 'unsupported_content_encoding',
   },
+  written(
+    TOP_UP,
+    'a top-up of 25.000000000000000001 (read as 25 by a double)',
+    '{"amount":25.000000000000000001}',
+  ),
+  written(TOP_UP, 'a top-up of 0.1000000000000000000001', '{"amount":0.1000000000000000000001}'),
+  written(TOP_UP, 'a top-up of 25.001 as written', '{"amount":25.001}'),
+  written(TOP_UP, 'a top-up of 1e400', '{"amount":1e400}'),
+  written(OPEN, 'an initial_balance of 1e-400 (read as 0 by a double)', '{"initial_balance":1e-400}'),
+  written(OPEN, 'an initial_balance of 1e400', '{"initial_balance":1e400}'),
+  written(
+    OPEN,
+    'an initial_balance of 0.000000000000000000001',
+    '{"initial_balance":0.000000000000000000001}',
+  ),
+  written(
+    CHARGE,
+    'a charge of 1.0000000000000000001',
+    `{"order_id":"${order()}","amount":1.0000000000000000001}`,
+  ),
+  duplicated(TOP_UP, 'a top-up whose amount is given twice', '{"amount":1,"amount":1000000}'),
+  duplicated(TOP_UP, 'a top-up whose amount is given twice alike', '{"amount":1,"amount":1}'),
+  duplicated(
+    OPEN,
+    'an open whose initial_balance is given twice',
+    '{"initial_balance":0,"initial_balance":500}',
+  ),
+  duplicated(
+    CHARGE,
+    'a charge whose order_id is given twice',
+    `{"order_id":"${order()}","amount":1,"order_id":"${order()}"}`,
+  ),
+  malformed(TOP_UP, 'a top-up smuggling __proto__', '{"amount":1,"__proto__":{"amount":1000}}'),
+  withQuery(BALANCE, 'a balance with an unknown query parameter', '?x=1'),
+  withQuery(BALANCE, 'a balance with a user_id in the query', `?user_id=${order()}`),
+  withQuery(TOP_UP, 'a top-up with a query', '?amount=1000'),
+  withQuery(OPEN, 'an open with a query', '?initial_balance=1000'),
+  withQuery(CHARGE, 'a charge with an empty query parameter', '?dry_run'),
+  { ...unsupported(TOP_UP, 'a top-up sent as XML', 'application/xml'), raw: '<amount>1</amount>' },
   {
     name: 'a top-up body over 64 KiB',
     route: TOP_UP,
@@ -125,8 +202,9 @@ export const badRequests: BadRequest[] = [
 ]
 
 export function requestFor(testCase: BadRequest, userId: string): InjectOptions {
-  const [method, url] = testCase.route.split(' ') as ['GET' | 'POST', string]
-  const headers: Record<string, string> = {}
+  const [method, path] = testCase.route.split(' ') as ['GET' | 'POST', string]
+  const url = `${path}${testCase.query ?? ''}`
+  const headers: Record<string, string> = { ...testCase.headers }
   const userIdHeader = testCase.userIdHeader === undefined ? userId : testCase.userIdHeader
   if (userIdHeader !== null) headers['x-user-id'] = userIdHeader
   if (testCase.raw !== undefined) {
