@@ -1,4 +1,6 @@
+import { request } from 'node:http'
 import { WebSocket } from 'ws'
+import type { WireAnswer } from './raw-http.ts'
 
 export interface TestSocket {
   socket: WebSocket
@@ -94,4 +96,40 @@ export async function openSocketWhenAccepted(url: string, timeoutMs = 10_000): P
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
+}
+
+/** A valid handshake's headers (RFC 6455 4.1), for a test to spoil one of them. */
+export const HANDSHAKE_HEADERS = {
+  connection: 'Upgrade',
+  upgrade: 'websocket',
+  'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+  'sec-websocket-version': '13',
+}
+
+/**
+ * Sends an upgrade request with its target and headers exactly as given and resolves with the
+ * answer: 101 (the socket is then closed at once) or the refusal with its headers and body.
+ */
+export function handshake(
+  base: string,
+  target: string,
+  headers: Record<string, string> = HANDSHAKE_HEADERS,
+): Promise<WireAnswer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(base, { path: target, headers })
+    outgoing.on('upgrade', (response, socket) => {
+      socket.destroy()
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' })
+    })
+    outgoing.on('response', (response) => {
+      let body = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => {
+        body += chunk
+      })
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }))
+    })
+    outgoing.on('error', reject)
+    outgoing.end()
+  })
 }

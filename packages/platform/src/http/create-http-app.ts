@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { ServiceMetrics } from '../metrics.ts'
 import { continueTrace, type TraceContext } from '../tracing.ts'
 import { answerClientError, answerFrameworkError } from './framework-errors.ts'
+import { toOriginForm } from './origin-form.ts'
 import { registerProblemHandler } from './problem.ts'
 import { USER_ID_HEADER, userIdFrom } from './user-id.ts'
 
@@ -50,6 +51,9 @@ export async function createHttpApp(options: HttpAppOptions) {
     requestIdHeader: false,
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
+    // HTTP/1.1 servers must accept an absolute-form target (`GET http://host/path`): routed, logged
+    // and forwarded as the origin form it names.
+    rewriteUrl: toOriginForm,
     // The request's logger is made once, with everything it should carry: a child per binding
     // would cost every request a few more logger copies.
     childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {
