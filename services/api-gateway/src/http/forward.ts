@@ -2,6 +2,7 @@ import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { REQUEST_ID_HEADER, requireUserId, TRACEPARENT_HEADER } from '@shop/platform'
 import { refuseOversizedHeaders } from './header-budget.ts'
+import { withoutHopByHopHeaders } from './hop-by-hop.ts'
 import { refuseMalformedUrl } from './malformed-url.ts'
 import type { RateLimitHook } from './rate-limit.ts'
 import { sendUpstreamFailure } from './upstream-failure.ts'
@@ -75,6 +76,7 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
             headers[TRACEPARENT_HEADER] = request.trace.traceparent
             return headers
           },
+          rewriteHeaders: withoutHopByHopHeaders,
           onError: (errorReply, { error }) => {
             const timedOut = (error as { statusCode?: number }).statusCode === 504
             request.log.warn({ err: error, upstream: options.upstream }, 'upstream request failed')
