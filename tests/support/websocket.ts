@@ -133,3 +133,39 @@ export function handshake(
     outgoing.end()
   })
 }
+
+/**
+ * Handshakes `ws` refuses, each as the header it spoils (undefined: left out) and the answer a
+ * server of this shop must give: problem JSON, never the library's text/html.
+ */
+export const MALFORMED_HANDSHAKES: [string, Record<string, string | undefined>, number, string][] = [
+  [
+    'a Sec-WebSocket-Key that is not 16 bytes in base64',
+    { 'sec-websocket-key': 'c2hvcnQ=' },
+    400,
+    'invalid_websocket_key',
+  ],
+  ['no Sec-WebSocket-Key', { 'sec-websocket-key': undefined }, 400, 'invalid_websocket_key'],
+  [
+    'a Sec-WebSocket-Version it does not speak',
+    { 'sec-websocket-version': '12' },
+    426,
+    'unsupported_websocket_version',
+  ],
+  ['no Sec-WebSocket-Version', { 'sec-websocket-version': undefined }, 426, 'unsupported_websocket_version'],
+  ['an Upgrade that is not websocket', { upgrade: 'websockets' }, 400, 'invalid_upgrade'],
+  [
+    'a malformed Sec-WebSocket-Protocol',
+    { 'sec-websocket-protocol': 'chat,,chat' },
+    400,
+    'invalid_websocket_protocol',
+  ],
+]
+
+/** The valid handshake's headers with `spoiled` applied. */
+export function spoiledHandshake(spoiled: Record<string, string | undefined>): Record<string, string> {
+  const headers: Record<string, string | undefined> = { ...HANDSHAKE_HEADERS, ...spoiled }
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  )
+}

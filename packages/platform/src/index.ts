@@ -21,6 +21,7 @@ export {
 export { PROBLEM_CONTENT_TYPE, sendProblem, sendUpgradeRequired } from './http/problem.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
 export { parseUserIdQuery, requireUserIdQuery, USER_ID_QUERY_PARAMETER } from './http/user-id-query.ts'
+export { refuseWebSocketHandshake } from './http/websocket-handshake.ts'
 export { keepWebSocketAlive } from './http/websocket-heartbeat.ts'
 export { createLogger, type Logger } from './logger.ts'
 export {
