@@ -21,12 +21,28 @@ const LogLevel = Type.Union(
 )
 
 /**
+ * How every service's HTTP listeners treat their clients. Each bound cuts off a client that holds
+ * a connection without finishing what it started.
+ */
+export const httpServerSettings = {
+  /** Bind address of the HTTP server. */
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  /** How long a client may take to send a request's line and headers before 408 and a close. */
+  HEADERS_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 600_000 }),
+  /** How long a client may take to send a whole request, body included, before 408 and a close. */
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, maximum: 3_600_000 }),
+  /** How long a keep-alive connection may sit idle between requests before it is closed (announced in whole seconds). */
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 1_000, maximum: 600_000 }),
+  /** Open connections one process accepts; one more is closed at once instead of waiting. */
+  MAX_CONNECTIONS: Type.Integer({ default: 1_000, minimum: 1, maximum: 1_000_000 }),
+}
+
+/**
  * The settings every service shares, named as in the seed's `.env`. Each service adds its own.
  * Keep a sentence per variable: it is the documentation operators read.
  */
 export const commonSettings = {
-  /** Bind address of the HTTP server. */
-  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  ...httpServerSettings,
   /** pino log level; `LOG_LEVEL=DEBUG` from the seed works too. */
   LOG_LEVEL: LogLevel,
   /** The service's own PostgreSQL database; `postgresql+asyncpg://` URLs from the seed are accepted. */

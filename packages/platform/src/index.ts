@@ -1,4 +1,4 @@
-export { ConfigError, commonSettings, loadConfig, loadConfigOrExit } from './config.ts'
+export { ConfigError, commonSettings, httpServerSettings, loadConfig, loadConfigOrExit } from './config.ts'
 export { type Listener, listen } from './db/listener.ts'
 export { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 export {
@@ -11,6 +11,7 @@ export {
 } from './db/pool.ts'
 export { type PreparedStatement, prepared } from './db/prepared.ts'
 export { AppError, validationFailed } from './errors.ts'
+export { type ConnectionLimits, limitConnections } from './http/connection-limits.ts'
 export { createHttpApp, type HttpApp, REQUEST_ID_HEADER } from './http/create-http-app.ts'
 export {
   deleteExpiredIdempotencyKeys,

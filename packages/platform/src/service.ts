@@ -1,8 +1,10 @@
+import type { Server } from 'node:http'
 import type pg from 'pg'
 import type { Static, TObject } from 'typebox'
 import { type commonSettings, loadConfigOrExit } from './config.ts'
 import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 import { createPool } from './db/pool.ts'
+import { limitConnections } from './http/connection-limits.ts'
 import { deleteExpiredIdempotencyKeys } from './http/idempotency.ts'
 import { createLogger, type Logger } from './logger.ts'
 import type { EventConsumer } from './messaging/event-consumer.ts'
@@ -17,8 +19,9 @@ const KEY_EXPIRY_INTERVAL_MS = 60 * 60 * 1000
 
 type ServiceSettings = Static<TObject<typeof commonSettings>> & { PORT: number }
 
-/** What the runtime needs of an HTTP app: to listen, and to stop listening. */
+/** What the runtime needs of an HTTP app: its server, to listen, and to stop listening. */
 export interface Listening {
+  readonly server: Server
   listen(options: { host: string; port: number }): Promise<string>
   close(): Promise<void>
 }
@@ -95,6 +98,7 @@ export async function runService<Schema extends TObject>(
     )
   }, KEY_EXPIRY_INTERVAL_MS)
   expireKeys.unref()
+  limitConnections(app.server, config)
   await app.listen({ host: config.HOST, port: config.PORT })
 
   closeOnSignals(logger, [

@@ -74,4 +74,23 @@ describe('loadConfig', () => {
   it('when an integer setting has a fraction, then boot stops instead of truncating it', () => {
     expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, PORT: '8001.5' })).toThrow(/PORT: .*"8001.5"/)
   })
+
+  it('when no HTTP bound is given, then every one has a finite default', () => {
+    const config = loadConfig(Schema, { DATABASE_URL: seedUrl })
+    expect(config).toMatchObject({
+      HEADERS_TIMEOUT_MS: 10_000,
+      REQUEST_TIMEOUT_MS: 30_000,
+      KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      MAX_CONNECTIONS: 1_000,
+    })
+  })
+
+  it.each([
+    ['REQUEST_TIMEOUT_MS', '0'],
+    ['HEADERS_TIMEOUT_MS', '-1'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '500'],
+    ['MAX_CONNECTIONS', '0'],
+  ])('when %s is %s, then boot stops naming it (no bound can be turned off)', (name, value) => {
+    expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, [name]: value })).toThrow(new RegExp(name))
+  })
 })

@@ -71,18 +71,25 @@ export function endWithProblem(
 
 const CLIENT_ERRORS: Record<string, SocketProblem> = {
   HPE_HEADER_OVERFLOW: { status: 431, code: 'headers_too_large', title: 'Request headers too large' },
+  // Node's headers or request bound (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS) ran out.
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', title: 'Request timeout' },
 }
 const MALFORMED: SocketProblem = { status: 400, code: 'bad_request', title: 'Malformed HTTP request' }
 
+/** Whether the connection's current response has begun: nothing more may be written to it then. */
+const answering = (socket: Socket) =>
+  (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true
+
 /**
  * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses (headers over its limit, a
- * request that is not HTTP) never becomes a request at all, so the answer is written to the socket
- * here, as problem JSON, and the connection closed.
+ * request that is not HTTP, one that took too long to arrive) never becomes a request at all, so
+ * the answer is written to the socket here, as problem JSON, and the connection closed. An answer
+ * already under way (the route answered before the request had all arrived) gets nothing written
+ * into it: its connection is just closed.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
-  if (!socket.writable) {
+  if (!socket.writable || answering(socket)) {
     socket.destroy()
     return
   }
