@@ -26,14 +26,14 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number
   /** What `GET /ready` checks; each check answers whether that dependency works now. */
   readiness?: Record<string, () => Promise<boolean>>
-  /** Served at `GET /metrics`; request durations are recorded in it. */
+  /** Request durations are recorded in it; it is served on a listener of its own (see serveHttp). */
   metrics?: ServiceMetrics
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id'
 const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
-const PROBES = new Set(['/health', '/ready', '/metrics'])
+const PROBES = new Set(['/health', '/ready'])
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 type RawRequest = RawRequestDefaultExpression
 
@@ -139,11 +139,6 @@ export async function createHttpApp(options: HttpAppOptions) {
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }))
-  if (metrics) {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-      reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
-    )
-  }
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const checks = await runChecks(options.readiness ?? {})
     const ready = Object.values(checks).every(Boolean)
