@@ -18,7 +18,6 @@ export {
 } from './db/pool.ts'
 export { type PreparedStatement, prepared } from './db/prepared.ts'
 export { AppError, validationFailed } from './errors.ts'
-export { type ConnectionLimits, limitConnections } from './http/connection-limits.ts'
 export { createHttpApp, type HttpApp, REQUEST_ID_HEADER } from './http/create-http-app.ts'
 export {
   deleteExpiredIdempotencyKeys,
@@ -26,7 +25,6 @@ export {
   IDEMPOTENT_REPLAYED_HEADER,
   respondIdempotently,
 } from './http/idempotency.ts'
-export { createMetricsApp } from './http/metrics-app.ts'
 export { PROBLEM_CONTENT_TYPE, sendProblem, sendUpgradeRequired } from './http/problem.ts'
 export { type Listening, type Served, type ServeSettings, serveHttp } from './http/serve.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
