@@ -54,6 +54,8 @@ ARG SERVICE
 ARG PORT
 WORKDIR /app
 # SERVICE_ENTRY bakes the entry point into the image: CMD cannot expand a build arg itself.
+# METRICS_HOST is left at its default, loopback: the metrics listener (PORT + 100) is opened to a
+# scraper only where the deployment says so (docker-compose.yml does, on its private network).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=${PORT} \

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { METRICS_PORT_OFFSET } from '../packages/platform/src/config.ts'
 import { type KafkaBroker, startKafkaBroker } from './kafka/broker.ts'
 import {
   ensureDatabase,
@@ -30,6 +31,8 @@ const ports: Record<ServiceName, number> = {
   'orders-service': Number(env.ORDERS_PORT ?? 8001),
   'api-gateway': Number(env.GATEWAY_PORT ?? 8000),
 }
+// Each service serves its metrics above its API port, as it does when METRICS_PORT is not set.
+const metricsPort = (name: ServiceName) => ports[name] + METRICS_PORT_OFFSET
 const RESTART_DELAY_MS = 1_000
 
 let postgres: RunningPostgres | undefined
@@ -72,7 +75,12 @@ async function kafkaSettings(): Promise<Record<string, string>> {
 }
 
 async function run(name: ServiceName, serviceEnv: Record<string, string>): Promise<void> {
-  const service = await startServiceProcess({ name, port: ports[name], env: serviceEnv })
+  const service = await startServiceProcess({
+    name,
+    port: ports[name],
+    metricsPort: metricsPort(name),
+    env: serviceEnv,
+  })
   running.set(name, service)
   service.child.once('exit', (code, signal) => {
     running.delete(name)
@@ -121,6 +129,9 @@ The shop is running:
   orders-service    http://127.0.0.1:${ports['orders-service']}
   payments-service  http://127.0.0.1:${ports['payments-service']}
   transport         ${transport.KAFKA_BOOTSTRAP_SERVERS ? `Kafka at ${transport.KAFKA_BOOTSTRAP_SERVERS}` : 'embedded (PostgreSQL log)'}
+  gateway metrics   http://127.0.0.1:${metricsPort('api-gateway')}/metrics
+  orders metrics    http://127.0.0.1:${metricsPort('orders-service')}/metrics
+  payments metrics  http://127.0.0.1:${metricsPort('payments-service')}/metrics  (Prometheus, loopback only)
 Press Ctrl-C to stop.`)
 } catch (error) {
   fail(error)

@@ -285,8 +285,8 @@ async function main(): Promise<number> {
     phaseWindows.set(name, windowUs)
     const usageReport = usage.finish()
     const backlogAtEnd = {
-      'orders-service': await backlog(running.urls['orders-service']),
-      'payments-service': await backlog(running.urls['payments-service']),
+      'orders-service': await backlog(running.metricsUrls['orders-service']),
+      'payments-service': await backlog(running.metricsUrls['payments-service']),
     }
     const postgres = await endActivity()
     await tracker.waitFor(name, waitMs)
@@ -542,7 +542,7 @@ async function main(): Promise<number> {
   return 0
 }
 
-/** The outbox backlog and consumer lag a service reports on /metrics (Prometheus text). */
+/** The outbox backlog and consumer lag a service reports on its metrics listener (Prometheus text). */
 async function backlog(url: string): Promise<{ outbox: number | null; consumerLag: number | null }> {
   try {
     const text = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) }).then((response) =>

@@ -82,6 +82,7 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosResu
       const supervisor = new ServiceSupervisor({
         name,
         port: await freePort(),
+        metricsPort: await freePort(),
         env,
         runDir,
         crashPoints: name === 'api-gateway' ? '' : options.faults.crashPoints,

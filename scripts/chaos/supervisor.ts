@@ -34,6 +34,8 @@ export interface Incarnation {
 export interface SupervisorOptions {
   name: ServiceName
   port: number
+  /** Where every incarnation serves its metrics. */
+  metricsPort: number
   env: Record<string, string>
   runDir: string
   /** SHOP_CRASH_POINTS of an armed incarnation. */
@@ -61,6 +63,7 @@ const SCRUBBED = [
 export class ServiceSupervisor {
   readonly name: ServiceName
   readonly url: string
+  readonly metricsUrl: string
   readonly incarnations: Incarnation[] = []
   /** Restarts that failed for good (the run cannot be trusted after one). */
   readonly failures: string[] = []
@@ -76,6 +79,7 @@ export class ServiceSupervisor {
     this.#options = options
     this.name = options.name
     this.url = `http://127.0.0.1:${options.port}`
+    this.metricsUrl = `http://127.0.0.1:${options.metricsPort}`
     mkdirSync(join(options.runDir, 'logs'), { recursive: true })
     this.#scraper = setInterval(() => void this.#scrape(), SCRAPE_EVERY_MS)
     this.#scraper.unref()
@@ -194,6 +198,8 @@ export class ServiceSupervisor {
     Object.assign(env, this.#options.env, {
       HOST: '127.0.0.1',
       PORT: String(this.#options.port),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(this.#options.metricsPort),
       SHOP_CRASH_POINTS: armed ? this.#options.crashPoints : '',
     })
     const script = join('services', this.name, 'src', 'server.ts')
@@ -269,7 +275,7 @@ export class ServiceSupervisor {
   async #scrape(): Promise<void> {
     const incarnation = this.incarnations.at(-1)
     if (!incarnation || !this.isUp) return
-    const text = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(1_000) })
+    const text = await fetch(`${this.metricsUrl}/metrics`, { signal: AbortSignal.timeout(1_000) })
       .then((response) => (response.ok ? response.text() : ''))
       .catch(() => '')
     const totals: Record<string, number> = {}

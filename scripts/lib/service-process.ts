@@ -10,6 +10,8 @@ export type ServiceName = 'api-gateway' | 'orders-service' | 'payments-service'
 export interface ServiceProcess {
   name: ServiceName
   url: string
+  /** Where the process serves `GET /metrics`: a listener of its own, on loopback. */
+  metricsUrl: string
   child: ChildProcess
   /** SIGTERM, then SIGKILL if it has not exited within the grace period. */
   stop(graceMs?: number): Promise<void>
@@ -33,15 +35,25 @@ export async function freePort(): Promise<number> {
 export async function startServiceProcess(options: {
   name: ServiceName
   port: number
+  /** The metrics listener's port; a free one when not given. */
+  metricsPort?: number
   env: Record<string, string | undefined>
   /** Where the service's log lines (stdout) go; errors (stderr) always reach the console. */
   output?: 'inherit' | 'ignore' | 'pipe'
   startTimeoutMs?: number
 }): Promise<ServiceProcess> {
   const url = `http://127.0.0.1:${options.port}`
+  const metricsPort = options.metricsPort ?? (await freePort())
   const child = spawn(process.execPath, [`services/${options.name}/src/server.ts`], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      ...options.env,
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      METRICS_HOST: '127.0.0.1',
+    },
     stdio: ['ignore', options.output ?? 'inherit', 'inherit'],
   })
   const exited = once(child, 'exit')
@@ -60,7 +72,8 @@ export async function startServiceProcess(options: {
       (response) => response.ok,
       () => false,
     )
-    if (healthy) return { name: options.name, url, child, stop }
+    if (healthy)
+      return { name: options.name, url, metricsUrl: `http://127.0.0.1:${metricsPort}`, child, stop }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   await stop(1_000)

@@ -7,6 +7,8 @@
  */
 import { readdirSync } from 'node:fs'
 import { join, posix } from 'node:path'
+import { loadConfig, metricsPortOf } from '@shop/platform'
+import type { TObject } from 'typebox'
 import { describe, expect, it } from 'vitest'
 import {
   type ComposeService,
@@ -123,6 +125,18 @@ describe('docker-compose.yml', () => {
     const ports = services[PUBLIC_SERVICE]?.ports ?? []
     expect(ports.map(containerPort)).toEqual([PUBLIC_PORT])
     expect(environmentOf(PUBLIC_SERVICE).PORT).toBe(String(PUBLIC_PORT))
+  })
+
+  it('serves every service’s metrics on the compose network, on a port of its own, published nowhere', () => {
+    for (const name of Object.keys(APP_SERVICES)) {
+      const config = loadConfig(APP_SERVICES[name] as TObject, environmentOf(name)) as Record<string, unknown>
+      // Reachable by a scraper on the network; loopback (the default) would reach no one.
+      expect(config.METRICS_HOST, name).toBe('0.0.0.0')
+      const metricsPort = metricsPortOf(config as { PORT: number; METRICS_PORT?: number })
+      expect(metricsPort, name).not.toBe(config.PORT)
+      const published = (services[name]?.ports ?? []).map(containerPort)
+      expect(published, name).not.toContain(metricsPort)
+    }
   })
 
   it('gives every service a health check, and the services probe their /health', () => {

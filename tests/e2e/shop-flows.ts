@@ -234,13 +234,13 @@ export function describeShopEndToEnd(transport: string, env: () => Record<string
       expect(placedLine).toMatchObject({ user_id: user, order_id: placed.id, reqId: 'trace-test-request' })
     })
 
-    it('when operators scrape /metrics, then latency, outbox, consumer and lag figures are there', async () => {
+    it('when operators scrape each service’s metrics listener, then latency, outbox, consumer and lag figures are there', async () => {
       const user = api.newUser()
       await api.openAccount(user, 10)
       const placed = await api.placeOrder(user, 1)
       await settled(user, placed.body.id)
       for (const name of ['orders-service', 'payments-service'] as const) {
-        const response = await fetch(`${shop.services.get(name)?.url}/metrics`)
+        const response = await fetch(`${shop.services.get(name)?.metricsUrl}/metrics`)
         expect(response.status).toBe(200)
         expect(response.headers.get('content-type')).toContain('text/plain')
         const text = await response.text()
@@ -251,6 +251,16 @@ export function describeShopEndToEnd(transport: string, env: () => Record<string
         expect(text).toMatch(/consumer_lag_messages\{[^}]*topic="[^"]+"[^}]*\} \d+/)
         expect(text).toMatch(/outbox_published_total\{[^}]*\} [1-9]/)
         expect(text).toContain('process_cpu_seconds_total')
+      }
+      const gateway = await fetch(`${shop.services.get('api-gateway')?.metricsUrl}/metrics`)
+      expect(await gateway.text()).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/orders"/)
+    })
+
+    it('when /metrics is asked on any API port, then 404: metrics are not public', async () => {
+      for (const service of shop.services.values()) {
+        const response = await fetch(`${service.url}/metrics`)
+        expect(response.status, service.name).toBe(404)
+        expect(await response.json(), service.name).toMatchObject({ code: 'route_not_found' })
       }
     })
 

@@ -69,7 +69,8 @@ export async function startShop(extraEnv: Record<string, string> = {}): Promise<
         port: ports.gateway,
         output: 'pipe',
         env: {
-          LOG_LEVEL: common.LOG_LEVEL,
+          // The services' settings too: the gateway reads those it shares (LOG_LEVEL, the HTTP bounds).
+          ...common,
           ORDERS_SERVICE_URL: `http://127.0.0.1:${ports.orders}`,
           PAYMENTS_SERVICE_URL: `http://127.0.0.1:${ports.payments}`,
           UPSTREAM_TIMEOUT_MS: '2000',

@@ -1,4 +1,6 @@
+import { request } from 'node:http'
 import { WebSocket } from 'ws'
+import type { WireAnswer } from './raw-http.ts'
 
 export interface TestSocket {
   socket: WebSocket
@@ -94,4 +96,76 @@ export async function openSocketWhenAccepted(url: string, timeoutMs = 10_000): P
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
+}
+
+/** A valid handshake's headers (RFC 6455 4.1), for a test to spoil one of them. */
+export const HANDSHAKE_HEADERS = {
+  connection: 'Upgrade',
+  upgrade: 'websocket',
+  'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+  'sec-websocket-version': '13',
+}
+
+/**
+ * Sends an upgrade request with its target and headers exactly as given and resolves with the
+ * answer: 101 (the socket is then closed at once) or the refusal with its headers and body.
+ */
+export function handshake(
+  base: string,
+  target: string,
+  headers: Record<string, string> = HANDSHAKE_HEADERS,
+): Promise<WireAnswer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(base, { path: target, headers })
+    outgoing.on('upgrade', (response, socket) => {
+      socket.destroy()
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' })
+    })
+    outgoing.on('response', (response) => {
+      let body = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => {
+        body += chunk
+      })
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }))
+    })
+    outgoing.on('error', reject)
+    outgoing.end()
+  })
+}
+
+/**
+ * Handshakes `ws` refuses, each as the header it spoils (undefined: left out) and the answer a
+ * server of this shop must give: problem JSON, never the library's text/html.
+ */
+export const MALFORMED_HANDSHAKES: [string, Record<string, string | undefined>, number, string][] = [
+  [
+    'a Sec-WebSocket-Key that is not 16 bytes in base64',
+    { 'sec-websocket-key': 'c2hvcnQ=' },
+    400,
+    'invalid_websocket_key',
+  ],
+  ['no Sec-WebSocket-Key', { 'sec-websocket-key': undefined }, 400, 'invalid_websocket_key'],
+  [
+    'a Sec-WebSocket-Version it does not speak',
+    { 'sec-websocket-version': '12' },
+    426,
+    'unsupported_websocket_version',
+  ],
+  ['no Sec-WebSocket-Version', { 'sec-websocket-version': undefined }, 426, 'unsupported_websocket_version'],
+  ['an Upgrade that is not websocket', { upgrade: 'websockets' }, 400, 'invalid_upgrade'],
+  [
+    'a malformed Sec-WebSocket-Protocol',
+    { 'sec-websocket-protocol': 'chat,,chat' },
+    400,
+    'invalid_websocket_protocol',
+  ],
+]
+
+/** The valid handshake's headers with `spoiled` applied. */
+export function spoiledHandshake(spoiled: Record<string, string | undefined>): Record<string, string> {
+  const headers: Record<string, string | undefined> = { ...HANDSHAKE_HEADERS, ...spoiled }
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  )
 }

@@ -21,12 +21,45 @@ const LogLevel = Type.Union(
 )
 
 /**
+ * How every service's HTTP listeners treat their clients, and where its metrics are served. Each
+ * bound cuts off a client that holds a connection without finishing what it started.
+ */
+export const httpServerSettings = {
+  /** Bind address of the HTTP server. */
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  /** How long a client may take to send a request's line and headers before 408 and a close. */
+  HEADERS_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 600_000 }),
+  /** How long a client may take to send a whole request, body included, before 408 and a close. */
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, maximum: 3_600_000 }),
+  /** How long a keep-alive connection may sit idle between requests before it is closed (announced in whole seconds). */
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 1_000, maximum: 600_000 }),
+  /** Open connections one process accepts; one more is closed at once instead of waiting. */
+  MAX_CONNECTIONS: Type.Integer({ default: 1_000, minimum: 1, maximum: 1_000_000 }),
+  /** Bind address of the metrics listener (`GET /metrics`); loopback keeps it private. */
+  METRICS_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  /** Port of the metrics listener; defaults to PORT + 100 (any free port when PORT is 0). */
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+}
+
+/** Where metrics are served when METRICS_PORT is not set: 100 above the service's own port. */
+export const METRICS_PORT_OFFSET = 100
+
+/** The metrics listener's port: METRICS_PORT, or PORT + 100 (0, any free port, when PORT is 0). */
+export function metricsPortOf(settings: { PORT: number; METRICS_PORT?: number | undefined }): number {
+  if (settings.METRICS_PORT !== undefined) return settings.METRICS_PORT
+  if (settings.PORT === 0) return 0
+  const port = settings.PORT + METRICS_PORT_OFFSET
+  if (port > 65535)
+    throw new ConfigError(`METRICS_PORT: is required when PORT + ${METRICS_PORT_OFFSET} is over 65535`)
+  return port
+}
+
+/**
  * The settings every service shares, named as in the seed's `.env`. Each service adds its own.
  * Keep a sentence per variable: it is the documentation operators read.
  */
 export const commonSettings = {
-  /** Bind address of the HTTP server. */
-  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  ...httpServerSettings,
   /** pino log level; `LOG_LEVEL=DEBUG` from the seed works too. */
   LOG_LEVEL: LogLevel,
   /** The service's own PostgreSQL database; `postgresql+asyncpg://` URLs from the seed are accepted. */

@@ -1,4 +1,11 @@
-export { ConfigError, commonSettings, loadConfig, loadConfigOrExit } from './config.ts'
+export {
+  ConfigError,
+  commonSettings,
+  httpServerSettings,
+  loadConfig,
+  loadConfigOrExit,
+  metricsPortOf,
+} from './config.ts'
 export { type Listener, listen } from './db/listener.ts'
 export { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 export {
@@ -19,8 +26,10 @@ export {
   respondIdempotently,
 } from './http/idempotency.ts'
 export { PROBLEM_CONTENT_TYPE, sendProblem, sendUpgradeRequired } from './http/problem.ts'
+export { type Listening, type Served, type ServeSettings, serveHttp } from './http/serve.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
 export { parseUserIdQuery, requireUserIdQuery, USER_ID_QUERY_PARAMETER } from './http/user-id-query.ts'
+export { refuseWebSocketHandshake } from './http/websocket-handshake.ts'
 export { keepWebSocketAlive } from './http/websocket-heartbeat.ts'
 export { createLogger, type Logger } from './logger.ts'
 export {

@@ -4,6 +4,7 @@ import { type commonSettings, loadConfigOrExit } from './config.ts'
 import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 import { createPool } from './db/pool.ts'
 import { deleteExpiredIdempotencyKeys } from './http/idempotency.ts'
+import { type Listening, serveHttp } from './http/serve.ts'
 import { createLogger, type Logger } from './logger.ts'
 import type { EventConsumer } from './messaging/event-consumer.ts'
 import { ServiceMetrics } from './metrics.ts'
@@ -16,12 +17,6 @@ import type { Transport } from './transport/port.ts'
 const KEY_EXPIRY_INTERVAL_MS = 60 * 60 * 1000
 
 type ServiceSettings = Static<TObject<typeof commonSettings>> & { PORT: number }
-
-/** What the runtime needs of an HTTP app: to listen, and to stop listening. */
-export interface Listening {
-  listen(options: { host: string; port: number }): Promise<string>
-  close(): Promise<void>
-}
 
 export interface ServiceRuntime<Config> {
   config: Config
@@ -95,10 +90,10 @@ export async function runService<Schema extends TObject>(
     )
   }, KEY_EXPIRY_INTERVAL_MS)
   expireKeys.unref()
-  await app.listen({ host: config.HOST, port: config.PORT })
+  const { listeners } = await serveHttp(app, metrics, config, logger)
 
   closeOnSignals(logger, [
-    { name: 'http', close: () => app.close() },
+    ...listeners,
     { name: 'key expiry', close: async () => clearInterval(expireKeys) },
     ...consumers.map((consumer, index) => ({ name: `consumer ${index}`, close: () => consumer.stop() })),
     { name: 'outbox relay', close: () => relay.stop() },

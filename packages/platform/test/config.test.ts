@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, commonSettings, loadConfig } from '../src/config.ts'
+import { ConfigError, commonSettings, loadConfig, metricsPortOf } from '../src/config.ts'
 
 const Schema = Type.Object({
   ...commonSettings,
@@ -73,5 +73,41 @@ describe('loadConfig', () => {
 
   it('when an integer setting has a fraction, then boot stops instead of truncating it', () => {
     expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, PORT: '8001.5' })).toThrow(/PORT: .*"8001.5"/)
+  })
+
+  it('when no HTTP bound is given, then every one has a finite default and metrics stay on loopback', () => {
+    const config = loadConfig(Schema, { DATABASE_URL: seedUrl })
+    expect(config).toMatchObject({
+      HEADERS_TIMEOUT_MS: 10_000,
+      REQUEST_TIMEOUT_MS: 30_000,
+      KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      MAX_CONNECTIONS: 1_000,
+      METRICS_HOST: '127.0.0.1',
+    })
+    expect(config.METRICS_PORT).toBeUndefined()
+  })
+
+  it.each([
+    ['REQUEST_TIMEOUT_MS', '0'],
+    ['HEADERS_TIMEOUT_MS', '-1'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '500'],
+    ['MAX_CONNECTIONS', '0'],
+    ['METRICS_PORT', '70000'],
+  ])('when %s is %s, then boot stops naming it (no bound can be turned off)', (name, value) => {
+    expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, [name]: value })).toThrow(new RegExp(name))
+  })
+})
+
+describe('metricsPortOf', () => {
+  it.each([
+    [{ PORT: 8001 }, 8101],
+    [{ PORT: 8001, METRICS_PORT: 9464 }, 9464],
+    [{ PORT: 0 }, 0],
+  ])('when the settings are %j, then metrics are served on %d', (settings, port) => {
+    expect(metricsPortOf(settings)).toBe(port)
+  })
+
+  it('when PORT + 100 is not a port, then METRICS_PORT must be given', () => {
+    expect(() => metricsPortOf({ PORT: 65500 })).toThrow(/METRICS_PORT/)
   })
 })

@@ -33,6 +33,8 @@ export interface BenchSystem {
   adminUrl: string
   ordersDatabaseUrl: string
   urls: Record<ServiceName, string>
+  /** Where each service serves `GET /metrics`. */
+  metricsUrls: Record<ServiceName, string>
   watched: WatchedProcess[]
   versions: { postgres: string; kafka: string | null }
   postgresSettings: Record<string, string>
@@ -182,11 +184,15 @@ export class SystemLauncher {
     await admin.end()
     const postgresSettings = Object.fromEntries(rows.map((row) => [row.name, row.setting]))
 
+    const metricsUrls = Object.fromEntries(
+      [...this.#services.values()].map((service) => [service.name, service.metricsUrl]),
+    ) as Record<ServiceName, string>
     return {
       transport,
       adminUrl: postgres.adminUrl,
       ordersDatabaseUrl: url(databases.orders),
       urls,
+      metricsUrls,
       watched,
       versions: {
         postgres: postgresSettings.server_version ?? 'unknown',

@@ -1,10 +1,10 @@
-import { commonSettings } from '@shop/platform'
+import { commonSettings, httpServerSettings } from '@shop/platform'
 import { type Static, Type } from 'typebox'
 
 const HttpUrl = Type.String({ pattern: '^https?://[^/\\s]+/?$' })
 
 export const GatewayConfig = Type.Object({
-  HOST: commonSettings.HOST,
+  ...httpServerSettings,
   LOG_LEVEL: commonSettings.LOG_LEVEL,
   /** HTTP port of the gateway: the only public entry. */
   PORT: Type.Integer({ default: 8000, minimum: 0, maximum: 65535 }),

@@ -1,9 +1,10 @@
-import { closeOnSignals, createLogger, loadConfigOrExit, ServiceMetrics } from '@shop/platform'
+import { closeOnSignals, createLogger, loadConfigOrExit, ServiceMetrics, serveHttp } from '@shop/platform'
 import { buildApp } from './app.ts'
 import { GatewayConfig } from './config.ts'
 
 const config = loadConfigOrExit('api-gateway', GatewayConfig)
 const logger = createLogger('api-gateway', config.LOG_LEVEL)
-const app = await buildApp({ config, logger, metrics: new ServiceMetrics('api-gateway') })
-await app.listen({ host: config.HOST, port: config.PORT })
-closeOnSignals(logger, [{ name: 'http', close: () => app.close() }])
+const metrics = new ServiceMetrics('api-gateway')
+const app = await buildApp({ config, logger, metrics })
+const { listeners } = await serveHttp(app, metrics, config, logger)
+closeOnSignals(logger, listeners)

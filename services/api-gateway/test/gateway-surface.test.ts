@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { ServiceMetrics } from '@shop/platform'
 import { describe, expect, it } from 'vitest'
-import { useGatewayOverEcho } from './support/gateway.ts'
+import { startGateway, useGatewayOverEcho } from './support/gateway.ts'
 
 const fixture = useGatewayOverEcho()
 
@@ -103,6 +104,22 @@ describe('the gateway’s own routes', () => {
 
     expect(response.statusCode).toBe(200)
     expect(response.json().body).toHaveLength(payload.length)
+  })
+})
+
+describe('the gateway’s metrics', () => {
+  it('when GET /metrics is asked on the public port, then 404 route_not_found: metrics have a listener of their own', async () => {
+    const gateway = await startGateway({
+      ordersUrl: fixture.echo.url,
+      paymentsUrl: fixture.echo.url,
+      metrics: new ServiceMetrics('api-gateway', { processMetrics: false }),
+    })
+
+    const response = await gateway.inject({ method: 'GET', url: '/metrics' })
+
+    expect(response.statusCode).toBe(404)
+    expect(response.json()).toMatchObject({ code: 'route_not_found' })
+    await gateway.close()
   })
 })
 

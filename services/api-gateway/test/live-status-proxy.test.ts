@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../../scripts/lib/service-process.ts'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database.ts'
 import { eventually } from '../../../tests/support/eventually.ts'
-import { openSocket, openSocketWhenAccepted, refusedUpgrade } from '../../../tests/support/websocket.ts'
+import {
+  handshake,
+  MALFORMED_HANDSHAKES,
+  openSocket,
+  openSocketWhenAccepted,
+  refusedUpgrade,
+  spoiledHandshake,
+} from '../../../tests/support/websocket.ts'
 import {
   type LiveOrdersInstance,
   settle,
@@ -221,6 +228,26 @@ describe('the gateway’s /ws when orders-service misbehaves', () => {
         end(server.socket)
 
         expect((await client.closed).code).toBe(code)
+      },
+    )
+
+    it.each(MALFORMED_HANDSHAKES)(
+      'when the client’s handshake has %s, then problem JSON with a status and code, and no socket stays open upstream',
+      async (_case, spoiled, status, code) => {
+        const acceptedBefore = upstream.accepted.length
+        const http = ws('').replace(/^ws/, 'http').replace(/\/ws$/, '')
+
+        const answer = await handshake(http, `/ws?user_id=${randomUUID()}`, spoiledHandshake(spoiled))
+
+        expect(answer.status).toBe(status)
+        expect(answer.headers['content-type']).toBe('application/problem+json')
+        expect(JSON.parse(answer.body)).toMatchObject({ status, code })
+        for (const { socket } of upstream.accepted.slice(acceptedBefore)) {
+          await eventually(
+            async () => socket.readyState,
+            (state) => state === socket.CLOSED,
+          )
+        }
       },
     )
 

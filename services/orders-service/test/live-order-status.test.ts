@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { refusedUpgrade } from '../../../tests/support/websocket.ts'
+import {
+  handshake,
+  MALFORMED_HANDSHAKES,
+  refusedUpgrade,
+  spoiledHandshake,
+} from '../../../tests/support/websocket.ts'
 import { settleOrder } from '../src/domain/settle-order.ts'
 import { type LiveOrdersInstance, settle, startLiveOrdersInstance } from './support/live-orders.ts'
 import { type OrdersHarness, startOrdersHarness } from './support/orders-harness.ts'
@@ -140,6 +145,22 @@ describe('live order status (GET /live/orders, a WebSocket)', () => {
 
       expect(refused.status).toBe(400)
       expect(refused.body).toMatchObject({ status: 400, code })
+    },
+  )
+
+  it.each(MALFORMED_HANDSHAKES)(
+    'when the handshake has %s, then problem JSON with a status and code, not the library’s HTML',
+    async (_case, spoiled, status, code) => {
+      // Past the moment after start when the feed refuses everyone with 503.
+      await (await first.subscribe(randomUUID())).close()
+      const url = first.liveUrl('').replace(/^ws/, 'http')
+
+      const answer = await handshake(url, `/live/orders?user_id=${randomUUID()}`, spoiledHandshake(spoiled))
+
+      expect(answer.status).toBe(status)
+      expect(answer.headers['content-type']).toBe('application/problem+json')
+      expect(JSON.parse(answer.body)).toMatchObject({ status, code })
+      if (status === 426) expect(answer.headers['sec-websocket-version']).toBe('13, 8')
     },
   )
 

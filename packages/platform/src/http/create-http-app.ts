@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { ServiceMetrics } from '../metrics.ts'
 import { continueTrace, type TraceContext } from '../tracing.ts'
 import { answerClientError, answerFrameworkError } from './framework-errors.ts'
+import { toOriginForm } from './origin-form.ts'
 import { registerProblemHandler } from './problem.ts'
 import { readRequestBodies } from './request-body.ts'
 import { answerUnmatchedRequests } from './unmatched-requests.ts'
@@ -27,14 +28,14 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number
   /** What `GET /ready` checks; each check answers whether that dependency works now. */
   readiness?: Record<string, () => Promise<boolean>>
-  /** Served at `GET /metrics`; request durations are recorded in it. */
+  /** Request durations are recorded in it; it is served on a listener of its own (see serveHttp). */
   metrics?: ServiceMetrics
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id'
 const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
 const MULTIPLE_OF_PRECISION_DIGITS = 4
-const PROBES = new Set(['/health', '/ready', '/metrics'])
+const PROBES = new Set(['/health', '/ready'])
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 type RawRequest = RawRequestDefaultExpression
 
@@ -52,6 +53,9 @@ export async function createHttpApp(options: HttpAppOptions) {
     requestIdHeader: false,
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
+    // HTTP/1.1 servers must accept an absolute-form target (`GET http://host/path`): routed, logged
+    // and forwarded as the origin form it names.
+    rewriteUrl: toOriginForm,
     // The request's logger is made once, with everything it should carry: a child per binding
     // would cost every request a few more logger copies.
     childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {
@@ -128,11 +132,6 @@ export async function createHttpApp(options: HttpAppOptions) {
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }))
-  if (metrics) {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-      reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
-    )
-  }
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const checks = await runChecks(options.readiness ?? {})
     const ready = Object.values(checks).every(Boolean)

@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts'
 
@@ -39,37 +41,57 @@ export function answerFrameworkError(
   })
 }
 
-const CLIENT_ERRORS: Record<string, { status: number; reason: string; code: string; title: string }> = {
-  HPE_HEADER_OVERFLOW: {
-    status: 431,
-    reason: 'Request Header Fields Too Large',
-    code: 'headers_too_large',
-    title: 'Request headers too large',
-  },
-  ERR_HTTP_REQUEST_TIMEOUT: {
-    status: 408,
-    reason: 'Request Timeout',
-    code: 'request_timeout',
-    title: 'Request timeout',
-  },
+/** A refusal written straight to a socket, before or instead of any request Fastify could answer. */
+export interface SocketProblem {
+  status: number
+  code: string
+  title: string
+  detail?: string
+  instance?: string
 }
-const MALFORMED = { status: 400, reason: 'Bad Request', code: 'bad_request', title: 'Malformed HTTP request' }
+
+/**
+ * Answers on the raw socket with problem JSON and closes the connection: what Node's parser or a
+ * WebSocket handshake refuses never reaches Fastify's reply, so it is written here by hand.
+ */
+export function endWithProblem(
+  socket: Duplex,
+  problem: SocketProblem,
+  headers: Record<string, string> = {},
+): void {
+  const body = JSON.stringify({ type: 'about:blank', ...problem })
+  const head = Object.entries({
+    Connection: 'close',
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...headers,
+  }).map(([name, value]) => `${name}: ${value}\r\n`)
+  socket.end(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n${head.join('')}\r\n${body}`)
+}
+
+const CLIENT_ERRORS: Record<string, SocketProblem> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'headers_too_large', title: 'Request headers too large' },
+  // Node's headers or request bound (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS) ran out.
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', title: 'Request timeout' },
+}
+const MALFORMED: SocketProblem = { status: 400, code: 'bad_request', title: 'Malformed HTTP request' }
+
+/** Whether the connection's current response has begun: nothing more may be written to it then. */
+const answering = (socket: Socket) =>
+  (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true
 
 /**
  * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses (headers over its limit, a
- * request that is not HTTP) never becomes a request at all, so the answer is written to the socket
- * here, as problem JSON, and the connection closed.
+ * request that is not HTTP, one that took too long to arrive) never becomes a request at all, so
+ * the answer is written to the socket here, as problem JSON, and the connection closed. An answer
+ * already under way (the route answered before the request had all arrived) gets nothing written
+ * into it: its connection is just closed.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
-  if (!socket.writable) {
+  if (!socket.writable || answering(socket)) {
     socket.destroy()
     return
   }
-  const { status, reason, code, title } = (error.code && CLIENT_ERRORS[error.code]) || MALFORMED
-  const body = JSON.stringify({ type: 'about:blank', title, status, code })
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  )
+  endWithProblem(socket, (error.code && CLIENT_ERRORS[error.code]) || MALFORMED)
 }

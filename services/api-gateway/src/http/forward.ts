@@ -2,7 +2,9 @@ import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { REQUEST_ID_HEADER, requireUserId, TRACEPARENT_HEADER } from '@shop/platform'
 import { refuseOversizedHeaders } from './header-budget.ts'
+import { withoutHopByHopHeaders } from './hop-by-hop.ts'
 import { refuseMalformedUrl } from './malformed-url.ts'
+import { validatePathParametersOnly } from './path-parameters.ts'
 import type { RateLimitHook } from './rate-limit.ts'
 import { sendUpstreamFailure } from './upstream-failure.ts'
 
@@ -29,7 +31,7 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
   // The body is the service's to validate: the gateway forwards the bytes it was sent.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
-  app.setValidatorCompiler(() => () => true)
+  app.setValidatorCompiler(validatePathParametersOnly)
 
   await app.register(replyFrom, {
     base: options.upstream,
@@ -54,7 +56,9 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
       url: route.url,
       schema: route.schema,
       handler: (request, reply) =>
-        reply.from(request.url, {
+        // No source: the proxy forwards the path as routed and the query string as it came (given
+        // the whole URL, it would refuse a query string with `../` in it, the service's to judge).
+        reply.from(undefined, {
           // Handing the bytes over with their content type stops reply-from re-encoding JSON.
           ...(Buffer.isBuffer(request.body)
             ? {
@@ -75,6 +79,7 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
             headers[TRACEPARENT_HEADER] = request.trace.traceparent
             return headers
           },
+          rewriteHeaders: withoutHopByHopHeaders,
           onError: (errorReply, { error }) => {
             const timedOut = (error as { statusCode?: number }).statusCode === 504
             request.log.warn({ err: error, upstream: options.upstream }, 'upstream request failed')

@@ -3,6 +3,7 @@ import { LiveRoutes } from '@shop/contracts'
 import {
   keepWebSocketAlive,
   REQUEST_ID_HEADER,
+  refuseWebSocketHandshake,
   requireUserIdQuery,
   sendUpgradeRequired,
   TRACEPARENT_HEADER,
@@ -55,6 +56,8 @@ export const liveStatusProxy: FastifyPluginAsync<LiveStatusProxyOptions> = async
       socket.terminate()
     },
   })
+  // A malformed handshake is refused as problem JSON, not in the library's text/html.
+  app.websocketServer.on('wsClientError', refuseWebSocketHandshake)
   const pending = new WeakMap<FastifyRequest, PendingUpstream>()
 
   const openUpstream = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,4 +1,4 @@
-import { ServiceMetrics } from '@shop/platform'
+import type { ServiceMetrics } from '@shop/platform'
 import { afterAll, beforeAll } from 'vitest'
 import { testLogger } from '../../../../tests/support/logger.ts'
 import { buildApp } from '../../src/app.ts'
@@ -14,8 +14,8 @@ export async function startGateway(upstreams: {
   timeoutMs?: number
   /** Off unless a test is about the limit, so the other tests never run into it. */
   rateLimitPerMinute?: number
-  /** Serve GET /metrics, as the real process does. */
-  metrics?: boolean
+  /** Record request durations, as the real process does. */
+  metrics?: ServiceMetrics
 }): Promise<Gateway> {
   const gateway = await buildApp({
     config: {
@@ -25,7 +25,7 @@ export async function startGateway(upstreams: {
       RATE_LIMIT_PER_MINUTE: upstreams.rateLimitPerMinute ?? 0,
     },
     logger: testLogger,
-    ...(upstreams.metrics ? { metrics: new ServiceMetrics('api-gateway', { processMetrics: false }) } : {}),
+    ...(upstreams.metrics ? { metrics: upstreams.metrics } : {}),
   })
   await gateway.ready()
   return gateway

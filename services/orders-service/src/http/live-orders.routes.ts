@@ -3,6 +3,7 @@ import {
   AppError,
   keepWebSocketAlive,
   type Logger,
+  refuseWebSocketHandshake,
   requireUserIdQuery,
   sendUpgradeRequired,
 } from '@shop/platform'
@@ -39,6 +40,9 @@ export const liveOrderRoutes: FastifyPluginAsync<{ databaseUrl: string; logger: 
       socket.terminate()
     },
   })
+
+  // A malformed handshake is refused as problem JSON, not in the library's text/html.
+  app.websocketServer.on('wsClientError', refuseWebSocketHandshake)
 
   const refuseWhileDeaf = async (_request: FastifyRequest) => {
     if (!feed.listening)

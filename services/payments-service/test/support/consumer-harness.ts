@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCreated, PaymentFinished, type PaymentFinishedPayload } from '@shop/contracts'
-import type { EventConsumer, Transport } from '@shop/platform'
+import { type EventConsumer, loadConfig, type Transport } from '@shop/platform'
 import { expect } from 'vitest'
 import { createEmbeddedTransport } from '../../../../packages/platform/src/transport/embedded/embedded-transport.ts'
 import { eventually } from '../../../../tests/support/eventually.ts'
 import { testLogger } from '../../../../tests/support/logger.ts'
-import type { PaymentsConfig } from '../../src/config.ts'
+import { PaymentsConfig } from '../../src/config.ts'
 import { startOrderCreatedConsumer } from '../../src/messaging/order-created.consumer.ts'
 import { createPaymentsDatabase, type PaymentsDatabase } from './payments-database.ts'
 
@@ -30,16 +30,16 @@ export interface ConsumerHarness {
 export async function startConsumerHarness(): Promise<ConsumerHarness> {
   const db = await createPaymentsDatabase()
   const suffix = randomUUID().slice(0, 8)
-  const config: PaymentsConfig = {
-    HOST: '127.0.0.1',
-    PORT: 0,
+  // Through the schema, as at boot, so every other setting has its default.
+  const config = loadConfig(PaymentsConfig, {
+    PORT: '0',
     LOG_LEVEL: 'silent',
     DATABASE_URL: db.url,
     ORDERS_TOPIC: `orders-${suffix}`,
     PAYMENT_RESULTS_TOPIC: `payment-results-${suffix}`,
     KAFKA_CONSUMER_GROUP: `payments-test-${suffix}`,
-    TOPIC_PARTITIONS: 3,
-  }
+    TOPIC_PARTITIONS: '3',
+  })
   // A short idle poll only covers the moment before LISTEN is up; notifications wake the consumer.
   const transport: Transport = await createEmbeddedTransport({
     connectionString: db.url,
