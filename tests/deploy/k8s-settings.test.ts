@@ -24,13 +24,6 @@ import {
 import { APP_NAMES, APP_SERVICES } from './support/repository.ts'
 import { kubectl } from './support/tools.ts'
 
-/**
- * Settings of the metrics listener (its own port, METRICS_PORT, on METRICS_HOST), which the
- * manifests set ahead of the services' config schemas: a schema that does not know them yet ignores
- * them. Once a schema has them, they are checked like every other variable.
- */
-const AWAITED_SETTINGS = ['METRICS_HOST', 'METRICS_PORT']
-
 const tool = kubectl('the Kubernetes settings checks')
 const overlays = renderOverlays(tool.command)
 
@@ -58,7 +51,7 @@ describe.skipIf(!tool.command).each(OVERLAYS)('deploy/k8s overlay %s', (overlay)
     it('sets only variables its config schema knows, and every required one', () => {
       const known = Object.keys(schema.properties)
       const unknown = Object.keys(env).filter((key) => !known.includes(key))
-      expect(unknown.filter((key) => !AWAITED_SETTINGS.includes(key))).toEqual([])
+      expect(unknown).toEqual([])
       for (const key of requiredWithoutDefault(schema)) expect(env[key], key).toBeDefined()
     })
 

@@ -198,7 +198,7 @@ describe('the metrics the rules and the dashboard name', () => {
       { timeoutMs: 20_000 },
     )
     for (const service of shop.services.values()) {
-      const text = await (await fetch(`${service.url}/metrics`)).text()
+      const text = await (await fetch(`${service.metricsUrl}/metrics`)).text()
       for (const [, name, type] of text.matchAll(/^# TYPE (\w+) (\w+)$/gm)) {
         exported.add(name as string)
         if (type === 'histogram' || type === 'summary')
