@@ -93,7 +93,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       ...options.settings,
     }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     onLog: (message) => {
-      output.push(...message.trimEnd().split('\n'))
+      // The package marks what initdb wrote to stderr; PostgreSQL's own words are enough.
+      output.push(
+        ...message
+          .replace(/^\[STDERR\] /, '')
+          .trimEnd()
+          .split('\n'),
+      )
       output.splice(0, output.length - OUTPUT_LINES_KEPT)
     },
     onError: () => {},
@@ -102,7 +108,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     if (!initialised) {
       await server.initialise().catch((error: unknown) => {
-        throw startFailure(`initdb could not make the data directory ${dataDir}`, error, spawns, output)
+        const runsAs = user?.name ?? userInfo().username
+        throw startFailure(
+          `initdb could not make the data directory ${dataDir}, which must be missing or empty, ` +
+            `in a directory the "${runsAs}" user can write`,
+          error,
+          spawns,
+          output,
+        )
       })
     }
     await server.start().catch((error: unknown) => {
@@ -187,6 +200,13 @@ let loading:
 async function loadEmbeddedPostgres(user: ServerUser | undefined, log: (line: string) => void) {
   const binaries = await chooseBinaries(user, log)
   if (binaries.packageDir !== binaries.installedDir) {
+    // Only a Node older than the project's (vitest started outside npm, say) lacks it.
+    if (typeof registerHooks !== 'function') {
+      throw new EmbeddedPostgresError(
+        `Running PostgreSQL's binaries from ${binaries.packageDir} needs Node's module.registerHooks, ` +
+          `which Node ${process.versions.node} lacks. Run through npm (npm start, npm test, npx), which uses the project's Node 24.`,
+      )
+    }
     const copy = pathToFileURL(join(binaries.packageDir, 'dist/index.js')).href
     registerHooks({
       resolve: (specifier, context, nextResolve) =>
