@@ -41,7 +41,7 @@ export default async function setup(project: TestProject) {
       port: await freePort(),
       persistent: false,
     }).catch(async (error: unknown) => {
-      // The message says why it could not start; the empty directory is of no use to anyone.
+      // The error says why the server did not start; its directory is of no use to anyone.
       await rm(dataDir, { recursive: true, force: true })
       throw error
     })
