@@ -83,13 +83,13 @@ describe.skipIf(notRoot !== undefined)(
     }, 120_000)
 
     afterAll(async () => {
-      // Ctrl-C to everything npm start started, PostgreSQL included, if the test left it running.
+      // Everything npm start started, PostgreSQL included, if the test left it running.
       if (shop?.pid && shop.exitCode === null && shop.signalCode === null) process.kill(-shop.pid, 'SIGKILL')
       if (privateDir) await rm(privateDir, { recursive: true, force: true })
       if (dataDir?.startsWith('/var/lib/shop/')) await rm(dirname(dataDir), { recursive: true, force: true })
     })
 
-    it('when root runs npm start there, then the shop serves an order and Ctrl-C stops it all with exit code 0', async () => {
+    it('when root runs npm start there, then the shop serves an order and SIGINT stops it all with exit code 0', async () => {
       const ports = {
         GATEWAY_PORT: await freePort(),
         ORDERS_PORT: await freePort(),
@@ -97,15 +97,15 @@ describe.skipIf(notRoot !== undefined)(
         EMBEDDED_POSTGRES_PORT: await freePort(),
       }
       const started = performance.now()
-      // Its own process group, so that the interrupt below reaches every process as Ctrl-C would.
+      // Its own process group, which afterAll can end whole if the test fails half-way.
       shop = spawn('npm', ['start'], {
         cwd: checkout,
         detached: true,
         env: cleanEnv({
           ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
-          // Debian's sh (dash) answers a Ctrl-C it saw by dying of SIGINT once the launcher has
-          // exited, whatever the launcher's exit code, and npm then does the same. bash runs the
-          // one command in its own place, so that npm's exit code is the launcher's.
+          // npm passes SIGINT on to the shell that runs the script; Debian's sh (dash) keeps it
+          // from the launcher, bash runs the one command in its own place, so the launcher gets
+          // it, and npm's exit code is the launcher's.
           npm_config_script_shell: '/bin/bash',
         }),
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -145,7 +145,7 @@ describe.skipIf(notRoot !== undefined)(
       expect((await api.balance(user)).body).toEqual({ user_id: user, balance: 30 })
 
       if (running.pid === undefined) throw new Error('npm start has no pid')
-      process.kill(-running.pid, 'SIGINT')
+      process.kill(running.pid, 'SIGINT')
       expect(await exitOf(running, 30_000), output()).toBe(0)
       expect(await processesNaming(keptIn)).toEqual([])
       // PostgreSQL removes its pid file only when it shut down cleanly.
