@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config'
 
 /**
- * Suites that drive the whole system under faults or through a real browser. On two cores they
- * run after everything else and one at a time: run alongside the other suites they time out
- * for want of CPU, not because anything is wrong.
+ * Suites that drive the whole system under faults, through a real browser or from a copy of the
+ * checkout. On two cores they run after everything else and one at a time: run alongside the
+ * other suites they time out for want of CPU, not because anything is wrong.
  */
-const SOLO = ['tests/chaos/**/*.test.ts', 'tests/browser/**/*.test.ts', 'tests/e2e/kafka-outage.e2e.test.ts']
+const SOLO = [
+  'tests/chaos/**/*.test.ts',
+  'tests/browser/**/*.test.ts',
+  'tests/e2e/kafka-outage.e2e.test.ts',
+  'tests/tooling/private-directory.test.ts',
+]
 
 export default defineConfig({
   test: {

@@ -50,12 +50,14 @@ async function databaseUrls(): Promise<Record<'orders' | 'payments' | 'broker', 
     }
   }
   const port = Number(env.EMBEDDED_POSTGRES_PORT ?? 54320)
-  console.log(`Starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`)
+  console.log(`Starting embedded PostgreSQL on 127.0.0.1:${port}`)
   postgres = await startEmbeddedPostgres({
     dataDir: join(REPO_ROOT, '.data/postgres'),
     port,
     persistent: true,
+    log: console.log,
   })
+  console.log(`PostgreSQL is running; its data is in ${postgres.dataDir}`)
   const urls = { orders: 'shop_orders', payments: 'shop_payments', broker: 'shop_broker' }
   for (const database of Object.values(urls)) await ensureDatabase(postgres.adminUrl, database)
   return {
@@ -106,6 +108,10 @@ function fail(error: unknown): void {
   void stop(1)
 }
 
+// embedded-postgres's exit hook would stop PostgreSQL and exit with 130 at once, under the
+// services still shutting down: stop() shuts everything down in order.
+process.removeAllListeners('SIGINT')
+process.removeAllListeners('SIGTERM')
 process.once('SIGINT', () => void stop(0))
 process.once('SIGTERM', () => void stop(0))
 

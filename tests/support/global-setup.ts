@@ -36,7 +36,15 @@ export default async function setup(project: TestProject) {
     project.provide('pgAdminUrl', given)
   } else {
     const dataDir = await mkdtemp(join(tmpdir(), 'shop-test-pg-'))
-    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false })
+    const postgres = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      persistent: false,
+    }).catch(async (error: unknown) => {
+      // The error says why the server did not start; its directory is of no use to anyone.
+      await rm(dataDir, { recursive: true, force: true })
+      throw error
+    })
     project.provide('pgAdminUrl', postgres.adminUrl)
     cleanups.push(async () => {
       await postgres.stop()

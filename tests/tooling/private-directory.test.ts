@@ -1,0 +1,170 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../scripts/lib/service-process.ts'
+import { copyCheckout } from '../support/checkout-copy.ts'
+import { eventually } from '../support/eventually.ts'
+import { notRootReason } from '../support/root.ts'
+import { apiClient } from '../support/shop.ts'
+
+// Root's checkouts often live where no other user can enter (root's home is 0700 on Debian, and
+// so is `mktemp -d`), while PostgreSQL, which refuses to run as root, runs as the `postgres` user.
+const notRoot = notRootReason('the run of a checkout in a private directory')
+
+/** What the copy's commands run with: none of this process's servers, nor the CI flag (see below). */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra }
+  for (const name of [
+    'DATABASE_URL',
+    'ORDERS_DATABASE_URL',
+    'PAYMENTS_DATABASE_URL',
+    'BROKER_DATABASE_URL',
+    'TEST_DATABASE_URL',
+    'KAFKA_BOOTSTRAP_SERVERS',
+    // In CI the test setup refuses to leave out the Kafka suites, which the copy's run does not need.
+    'CI',
+  ])
+    delete env[name]
+  return env
+}
+
+/** A child's stdout and stderr, kept to show when it fails. */
+function captureOutput(child: ChildProcess): () => string {
+  let output = ''
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  return () => output
+}
+
+async function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | string | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode
+  const [code, signal] = (await once(child, 'exit', { signal: AbortSignal.timeout(timeoutMs) })) as [
+    number | null,
+    string | null,
+  ]
+  return code ?? signal
+}
+
+/** Processes whose command line names the directory: a PostgreSQL left running on it. */
+async function processesNaming(directory: string): Promise<string[]> {
+  const found: string[] = []
+  for (const pid of (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))) {
+    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    if (commandLine.split('\0').includes(directory))
+      found.push(`${pid}: ${commandLine.replaceAll('\0', ' ')}`)
+  }
+  return found
+}
+
+describe.skipIf(notRoot !== undefined)(
+  'a checkout in a directory no other user can enter, run by root',
+  () => {
+    let privateDir: string
+    let checkout: string
+    let shop: ChildProcess | undefined
+    let dataDir: string | undefined
+
+    beforeAll(async () => {
+      privateDir = await mkdtemp(join(tmpdir(), 'shop-private-'))
+      checkout = join(privateDir, 'shop')
+      const started = performance.now()
+      await copyCheckout(checkout)
+      console.log(`checkout copied into ${checkout} in ${Math.round(performance.now() - started)} ms`)
+      // The case at hand: mkdtemp makes the directory 0700, as root's home is, so no other user enters it.
+      expect((await stat(privateDir)).mode & 0o077).toBe(0)
+    }, 120_000)
+
+    afterAll(async () => {
+      // Everything npm start started, PostgreSQL included, if the test left it running.
+      if (shop?.pid && shop.exitCode === null && shop.signalCode === null) process.kill(-shop.pid, 'SIGKILL')
+      if (privateDir) await rm(privateDir, { recursive: true, force: true })
+      if (dataDir?.startsWith('/var/lib/shop/')) await rm(dirname(dataDir), { recursive: true, force: true })
+    })
+
+    it('when root runs npm start there, then the shop serves an order and SIGINT stops it all with exit code 0', async () => {
+      const ports = {
+        GATEWAY_PORT: await freePort(),
+        ORDERS_PORT: await freePort(),
+        PAYMENTS_PORT: await freePort(),
+        EMBEDDED_POSTGRES_PORT: await freePort(),
+      }
+      const started = performance.now()
+      // Its own process group, which afterAll can end whole if the test fails half-way.
+      shop = spawn('npm', ['start'], {
+        cwd: checkout,
+        detached: true,
+        env: cleanEnv({
+          ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+          // npm passes SIGINT on to the shell that runs the script; Debian's sh (dash) keeps it
+          // from the launcher, bash runs the one command in its own place, so the launcher gets
+          // it, and npm's exit code is the launcher's.
+          npm_config_script_shell: '/bin/bash',
+        }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      const output = captureOutput(shop)
+      const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`
+      const running = shop
+      const state = await eventually(
+        async () => ({
+          exitCode: running.exitCode,
+          ready: await fetch(`${gateway}/ready`).then(
+            (response) => response.status,
+            () => 0,
+          ),
+        }),
+        (seen) => seen.exitCode !== null || seen.ready === 200,
+        { timeoutMs: 90_000, intervalMs: 250 },
+      )
+      expect(state, output()).toEqual({ exitCode: null, ready: 200 })
+      console.log(`npm start ready in ${Math.round(performance.now() - started)} ms`)
+
+      const keptIn = /its data is in (\S+)/.exec(output())?.[1] ?? ''
+      dataDir = keptIn
+      expect(keptIn, output()).toMatch(/^\/var\/lib\/shop\/[0-9a-f]{16}\/postgres$/)
+      expect(existsSync(join(checkout, '.data/postgres/PG_VERSION'))).toBe(false)
+
+      const api = apiClient(gateway)
+      const user = api.newUser()
+      expect((await api.openAccount(user, 50)).status).toBe(201)
+      const placed = await api.placeOrder(user, 20, 'a kettle')
+      expect(placed.status).toBe(201)
+      const settled = await eventually(
+        () => api.getOrder(user, placed.body.id),
+        (order) => order.body?.status !== 'NEW',
+      )
+      expect(settled.body.status).toBe('FINISHED')
+      expect((await api.balance(user)).body).toEqual({ user_id: user, balance: 30 })
+
+      if (running.pid === undefined) throw new Error('npm start has no pid')
+      process.kill(running.pid, 'SIGINT')
+      expect(await exitOf(running, 30_000), output()).toBe(0)
+      expect(await processesNaming(keptIn)).toEqual([])
+      // PostgreSQL removes its pid file only when it shut down cleanly.
+      expect(existsSync(join(keptIn, 'postmaster.pid'))).toBe(false)
+    }, 150_000)
+
+    it("when root runs a test file there, then npm test's setup starts PostgreSQL and the test uses it", async () => {
+      // The whole npm test takes many minutes; what a private directory changes for it is only how
+      // the global setup starts PostgreSQL, which any test file using a database goes through.
+      const started = performance.now()
+      const vitest = spawn(
+        process.execPath,
+        ['node_modules/vitest/vitest.mjs', 'run', 'packages/platform/test/migrate.test.ts'],
+        { cwd: checkout, env: cleanEnv({ KAFKA_TESTS: 'off' }), stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      const output = captureOutput(vitest)
+      expect(await exitOf(vitest, 90_000), output()).toBe(0)
+      expect(output()).toContain('2 passed')
+      console.log(`one test file through npm test's setup in ${Math.round(performance.now() - started)} ms`)
+    }, 120_000)
+  },
+)
