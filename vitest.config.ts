@@ -10,6 +10,8 @@ const SOLO = [
   'tests/browser/**/*.test.ts',
   'tests/e2e/kafka-outage.e2e.test.ts',
   'tests/tooling/private-directory.test.ts',
+  // It bounds how long a takeover takes, which CPU taken by other suites would stretch.
+  'tests/e2e/scale-out.e2e.test.ts',
 ]
 
 export default defineConfig({

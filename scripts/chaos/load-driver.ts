@@ -53,6 +53,12 @@ export interface LoadResult {
   endedAt: number
 }
 
+/**
+ * Where each request goes: the gateway's URL, or a choice per request path (straight to the
+ * instances of the service that serves it, for a run without a gateway).
+ */
+export type RequestTarget = string | ((path: string) => string)
+
 const MAX_TOP_UPS_PER_USER = 99
 const MAX_TRIES = 8
 const RETRY_WINDOW_MS = 30_000
@@ -61,7 +67,7 @@ const ACCOUNT_TRIES = 20
 export class LoadDriver {
   readonly users: UserModel[] = []
   readonly attempts: Attempt[] = []
-  readonly #gateway: string
+  readonly #target: RequestTarget
   readonly #plan: LoadPlan
   readonly #runTag = randomUUID().slice(0, 8)
   readonly #answers: Record<string, number> = {}
@@ -74,9 +80,14 @@ export class LoadDriver {
   #finished = false
   #stopped = false
 
-  constructor(gateway: string, plan: LoadPlan) {
-    this.#gateway = gateway
+  constructor(target: RequestTarget, plan: LoadPlan) {
+    this.#target = target
     this.#plan = plan
+  }
+
+  /** Asked again for every try, so a retry may reach another instance. */
+  #baseFor(path: string): string {
+    return typeof this.#target === 'string' ? this.#target : this.#target(path)
   }
 
   /** Share of the target orders accepted so far, 0..1. */
@@ -96,8 +107,8 @@ export class LoadDriver {
   /** Opens every account before the faults start; a lost answer is settled by the 409 of a retry. */
   async openAccounts(): Promise<void> {
     this.#idempotency = {
-      orders: await acceptsIdempotencyKey(this.#gateway, '/orders'),
-      topUps: await acceptsIdempotencyKey(this.#gateway, '/accounts/topup'),
+      orders: await acceptsIdempotencyKey(this.#baseFor('/orders'), '/orders'),
+      topUps: await acceptsIdempotencyKey(this.#baseFor('/accounts/topup'), '/accounts/topup'),
     }
     for (let index = 0; index < this.#plan.users; index++) {
       // Some start empty, most with a little: enough orders are cancelled for want of funds.
@@ -145,7 +156,7 @@ export class LoadDriver {
 
   async #openAccount(user: UserModel): Promise<void> {
     for (let tries = 1; tries <= ACCOUNT_TRIES; tries++) {
-      const answer = await call(this.#gateway, 'POST', '/accounts', user.id, {
+      const answer = await call(this.#baseFor('/accounts'), 'POST', '/accounts', user.id, {
         initial_balance: user.initialMinor / 100,
       })
       if (answer.status === 201 || (answer.status === 409 && answer.body?.code === 'account_exists')) return
@@ -198,7 +209,7 @@ export class LoadDriver {
     let mayHaveApplied = false
     for (let tries = 1; tries <= MAX_TRIES; tries++) {
       attempt.tries = tries
-      const answer = await call(this.#gateway, 'POST', path, attempt.userId, body, headers)
+      const answer = await call(this.#baseFor(path), 'POST', path, attempt.userId, body, headers)
       attempt.status = answer.status
       const counted = `${attempt.kind} ${answer.status}`
       this.#answers[counted] = (this.#answers[counted] ?? 0) + 1
@@ -227,7 +238,7 @@ export class LoadDriver {
   }
 
   async #readBalance(user: UserModel): Promise<void> {
-    const answer = await call(this.#gateway, 'GET', '/accounts/balance', user.id)
+    const answer = await call(this.#baseFor('/accounts/balance'), 'GET', '/accounts/balance', user.id)
     if (answer.status !== 200) return
     this.#balanceReads += 1
     if (typeof answer.body?.balance === 'number' && answer.body.balance < 0) {

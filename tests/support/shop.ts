@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { createInterface } from 'node:readline'
 import { freePort, type ServiceProcess, startServiceProcess } from '../../scripts/lib/service-process.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
+import { collectJsonLogs } from './json-logs.ts'
 
 export interface RunningShop {
   gateway: string
@@ -40,17 +40,7 @@ export async function startShop(extraEnv: Record<string, string> = {}): Promise<
   const services = new Map<string, ServiceProcess>()
   const logs = new Map<string, Record<string, unknown>[]>()
   const collectLogs = (service: ServiceProcess) => {
-    const lines = logs.get(service.name) ?? []
-    logs.set(service.name, lines)
-    if (!service.child.stdout) return service
-    createInterface({ input: service.child.stdout }).on('line', (line) => {
-      if (process.env.TEST_LOG_LEVEL) console.log(line)
-      try {
-        lines.push(JSON.parse(line))
-      } catch {
-        lines.push({ msg: line })
-      }
-    })
+    logs.set(service.name, collectJsonLogs(service.child, logs.get(service.name)))
     return service
   }
   const launch = async (name: 'orders-service' | 'payments-service') => {

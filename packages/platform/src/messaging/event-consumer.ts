@@ -97,7 +97,8 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
     if (firstTime) stats.handled += 1
     else stats.duplicates += 1
     count(firstTime ? 'handled' : 'duplicate')
-    log.debug({ event_id: eventId, duplicate: !firstTime }, 'event consumed')
+    // The partition says which member of the group handled which share of the topic.
+    log.debug({ event_id: eventId, partition: message.partition, duplicate: !firstTime }, 'event consumed')
   }
 
   const setAside = async ({ message, log }: Prepared, reason: string, error?: unknown) => {

@@ -1,5 +1,7 @@
 import {
   Consumer,
+  findErrorBy,
+  GroupProtocols,
   type Message,
   type MessagesStream,
   MessagesStreamFallbackModes,
@@ -24,11 +26,33 @@ export interface KafkaSubscriptionOptions {
 /** Messages handed to the handler at once, at most. */
 const MAX_BATCH = 100
 
+/** Tries of a commit the broker refused for a member epoch that a reassignment had just replaced. */
+const STALE_EPOCH_TRIES = 5
+const STALE_EPOCH_RETRY_MS = 200
+
+/**
+ * A commit carries the member's epoch, and a commit sent while the group moves partitions may
+ * carry the one of before: the broker refuses it as stale. The member learns its new epoch from the
+ * heartbeat that brings the new assignment, sent at once, so the commit is tried again shortly
+ * instead of giving up the membership (which would move partitions once more, for every member).
+ */
+async function commit(message: StringMessage): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await message.commit()
+    } catch (error) {
+      const stale = findErrorBy(error as Error, 'apiId', 'STALE_MEMBER_EPOCH') !== null
+      if (!stale || tries >= STALE_EPOCH_TRIES) throw error
+      await sleep(STALE_EPOCH_RETRY_MS)
+    }
+  }
+}
+
 /** A commit covers every earlier offset of its partition, so the last message of each is enough. */
 async function commitLastOfEachPartition(batch: StringMessage[]): Promise<void> {
   const last = new Map<number, StringMessage>()
   for (const message of batch) last.set(message.partition, message)
-  await Promise.all([...last.values()].map((message) => message.commit()))
+  await Promise.all([...last.values()].map(commit))
 }
 
 const toDelivered = (message: StringMessage): DeliveredMessage => ({
@@ -102,9 +126,10 @@ export class KafkaSubscription implements Subscription {
       groupId: group,
       bootstrapBrokers,
       deserializers: stringDeserializers,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 500,
-      rebalanceTimeout: 15_000,
+      // Kafka 4's consumer group protocol (KIP-848): the broker assigns partitions and moves only
+      // those that change hands, so the other members keep consuming through a rebalance. How soon
+      // a dead member's partitions move is the broker's session timeout, not a client setting.
+      groupProtocol: GroupProtocols.CONSUMER,
       retryDelay: 200,
     })
     this.#stream = await this.#consumer.consume({
