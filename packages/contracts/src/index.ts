@@ -24,11 +24,11 @@ export {
   MAX_AMOUNT,
   NoQuery,
   Problem,
-  problemResponse,
   UserIdHeaders,
   UUID_PATTERN,
   Uuid,
 } from './http/common.ts'
+export { atTheGateway } from './http/gateway-answers.ts'
 export { LiveQuery, LiveRoutes, OrderStatusPush } from './http/live.ts'
 export {
   DEFAULT_LIST_LIMIT,
@@ -42,4 +42,12 @@ export {
   OrderStatus,
   PlaceOrderBody,
 } from './http/orders.ts'
+export {
+  type DocumentedResponse,
+  type DocumentedResponses,
+  JSON_MEDIA_TYPE,
+  PROBLEM_MEDIA_TYPE,
+  type ResponseHeader,
+} from './http/responses.ts'
+export type { OperationLink, RouteDefinition } from './http/route.ts'
 export { DEFAULT_ORDERS_TOPIC, DEFAULT_PAYMENT_RESULTS_TOPIC } from './topics.ts'

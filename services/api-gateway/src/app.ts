@@ -1,4 +1,4 @@
-import { AccountRoutes, OrderRoutes } from '@shop/contracts'
+import { AccountRoutes, atTheGateway, OrderRoutes } from '@shop/contracts'
 import { createHttpApp, type Logger, type ServiceMetrics } from '@shop/platform'
 import type { GatewayConfig } from './config.ts'
 import { EVENT_DOCS_URL, eventDocs } from './http/event-docs.ts'
@@ -41,13 +41,13 @@ export async function buildApp({ config, logger, metrics }: GatewayDeps) {
   const rateLimit = await perCallerRateLimit(app, config.RATE_LIMIT_PER_MINUTE)
   await app.register(forwardRoutes, {
     upstream: config.PAYMENTS_SERVICE_URL,
-    routes: Object.values(AccountRoutes),
+    routes: Object.values(AccountRoutes).map(atTheGateway),
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     ...(rateLimit ? { rateLimit } : {}),
   })
   await app.register(forwardRoutes, {
     upstream: config.ORDERS_SERVICE_URL,
-    routes: Object.values(OrderRoutes),
+    routes: Object.values(OrderRoutes).map(atTheGateway),
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     ...(rateLimit ? { rateLimit } : {}),
   })

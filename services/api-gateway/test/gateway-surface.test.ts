@@ -161,6 +161,31 @@ describe('the gateway’s API documentation', () => {
     )
   })
 
+  it('when the document describes answers, then errors are problem JSON and a 429 promises Retry-After', async () => {
+    const document = (await fixture.gateway.inject({ method: 'GET', url: '/docs/json' })).json()
+    const listOrders = document.paths['/orders'].get.responses
+
+    expect(Object.keys(listOrders['400'].content)).toEqual(['application/problem+json'])
+    expect(Object.keys(listOrders['200'].content)).toEqual(['application/json'])
+    // OpenAPI keeps `required` on the header object; a boolean `required` inside a schema is invalid.
+    expect(listOrders['429'].headers['retry-after']).toMatchObject({
+      required: true,
+      schema: { type: 'integer' },
+    })
+    expect(listOrders['429'].headers['retry-after'].schema).not.toHaveProperty('required')
+    expect(listOrders['200'].headers['x-ratelimit-remaining']).not.toHaveProperty('required')
+  })
+
+  it('when the document describes POST /orders, then a link leads from the new order to GET /orders/{order_id}', async () => {
+    const document = (await fixture.gateway.inject({ method: 'GET', url: '/docs/json' })).json()
+
+    expect(document.paths['/orders'].post.responses['201'].links.getOrder).toEqual({
+      operationId: 'getOrder',
+      parameters: { order_id: '$response.body#/id', 'header.x-user-id': '$request.header.x-user-id' },
+    })
+    expect(document.paths['/orders/{order_id}'].get.operationId).toBe('getOrder')
+  })
+
   it('when GET /docs is asked, then an HTML page is served', async () => {
     const response = await fixture.gateway.inject({ method: 'GET', url: '/docs' })
     // swagger-ui may redirect /docs to /docs/ (or /docs/static/index.html); follow it once.

@@ -1,14 +1,7 @@
 import { Type } from 'typebox'
-import {
-  Amount,
-  CENT,
-  IdempotentUserHeaders,
-  MAX_AMOUNT,
-  NoQuery,
-  problemResponse,
-  UserIdHeaders,
-  Uuid,
-} from './common.ts'
+import { Amount, CENT, IdempotentUserHeaders, MAX_AMOUNT, NoQuery, UserIdHeaders, Uuid } from './common.ts'
+import { jsonResponse, problemResponse } from './responses.ts'
+import { serviceRoute } from './service-answers.ts'
 
 export const Account = Type.Object(
   { user_id: Uuid, balance: Type.Number({ description: 'The balance, with at most 2 fraction digits.' }) },
@@ -40,61 +33,72 @@ export const ChargeResult = Type.Object(
   { additionalProperties: false },
 )
 
-const badRequest = problemResponse('Missing or malformed X-User-Id, or malformed JSON')
-const unprocessable = problemResponse('The body breaks the schema')
-const noAccount = problemResponse('The user has no account')
+const noAccount = problemResponse('`account_not_found`: the user has no account; open one first.')
+
+/** After opening an account, its owner may read, top up and charge it: the same X-User-Id. */
+const SAME_USER = { 'header.x-user-id': '$request.header.x-user-id' }
 
 /** The routes of payments-service, as the gateway serves them too: one definition for both. */
 export const AccountRoutes = {
-  openAccount: {
+  openAccount: serviceRoute({
     method: 'POST',
     url: '/accounts',
     schema: {
+      operationId: 'openAccount',
       summary: 'Open an account for the calling user',
       tags: ['accounts'],
       headers: IdempotentUserHeaders,
       querystring: NoQuery,
       body: OpenAccountBody,
       response: {
-        201: Account,
-        400: badRequest,
-        409: problemResponse('The user has an account'),
-        422: unprocessable,
+        201: jsonResponse(Account, 'The new account.'),
+        409: problemResponse('`account_exists`: the user has an account.'),
       },
     },
-  },
-  topUp: {
+    links: {
+      201: {
+        getBalance: { operationId: 'getBalance', parameters: SAME_USER },
+        topUp: { operationId: 'topUp', parameters: SAME_USER },
+        charge: { operationId: 'charge', parameters: SAME_USER },
+      },
+    },
+  }),
+  topUp: serviceRoute({
     method: 'POST',
     url: '/accounts/topup',
     schema: {
+      operationId: 'topUp',
       summary: 'Add money to the calling user’s account',
       tags: ['accounts'],
       headers: IdempotentUserHeaders,
       querystring: NoQuery,
       body: TopUpBody,
       response: {
-        200: Account,
-        400: badRequest,
+        200: jsonResponse(Account, 'The account with its new balance.'),
         404: noAccount,
-        422: problemResponse('The body breaks the schema, or the balance would pass its limit'),
+        422: problemResponse(
+          '`balance_limit_exceeded`: the balance would pass 100,000,000,000.00; nothing is added.',
+        ),
       },
     },
-  },
-  getBalance: {
+  }),
+  getBalance: serviceRoute({
     method: 'GET',
     url: '/accounts/balance',
     schema: {
+      operationId: 'getBalance',
       summary: 'The calling user’s balance',
       tags: ['accounts'],
       headers: UserIdHeaders,
       querystring: NoQuery,
-      response: { 200: Account, 400: badRequest, 404: noAccount },
+      response: { 200: jsonResponse(Account, 'The account and its balance.'), 404: noAccount },
     },
-  },
-  charge: {
+  }),
+  charge: serviceRoute({
     method: 'POST',
     url: '/accounts/charge',
     schema: {
+      operationId: 'charge',
       summary: 'Charge an order once',
       description:
         'Charges at most once per order_id: the same request again answers the same 200 and charges nothing. ' +
@@ -104,13 +108,15 @@ export const AccountRoutes = {
       querystring: NoQuery,
       body: ChargeBody,
       response: {
-        200: ChargeResult,
-        400: badRequest,
-        402: problemResponse('The balance does not cover the amount'),
+        200: jsonResponse(ChargeResult, 'The order is charged (now, or by an earlier identical request).'),
+        402: problemResponse(
+          '`insufficient_funds`: the balance does not cover the amount; nothing is charged.',
+        ),
         404: noAccount,
-        409: problemResponse('The order was charged with another amount or by another user'),
-        422: unprocessable,
+        409: problemResponse(
+          '`order_already_charged`: the order was charged with another amount or by another user.',
+        ),
       },
     },
-  },
+  }),
 } as const

@@ -59,5 +59,3 @@ export const Problem = Type.Object(
   },
   { $id: 'Problem', description: 'An error, as application/problem+json (RFC 9457).' },
 )
-
-export const problemResponse = (description: string) => ({ ...Type.Ref('Problem'), description })

@@ -1,6 +1,9 @@
 import { Type } from 'typebox'
-import { problemResponse, UUID_PATTERN, Uuid } from './common.ts'
+import { UUID_PATTERN, Uuid } from './common.ts'
+import { atTheGateway } from './gateway-answers.ts'
 import { OrderStatus } from './orders.ts'
+import { emptyResponse, header, problemResponse } from './responses.ts'
+import { anyRoute } from './service-answers.ts'
 
 /** A text message of the live socket: one of the caller's orders now has this status. */
 export const OrderStatusPush = Type.Object(
@@ -25,25 +28,32 @@ export const LiveQuery = Type.Object(
 
 /** The public WebSocket, documented with the other routes; the gateway serves it. */
 export const LiveRoutes = {
-  orderStatus: {
-    method: 'GET',
-    url: '/ws',
-    schema: {
-      summary: 'Follow the status of your orders live (WebSocket)',
-      description:
-        'Upgrade to a WebSocket (`ws://host/ws?user_id=<uuid>`). For each of the caller’s orders that ' +
-        'becomes FINISHED or CANCELLED the server sends a text message ' +
-        '`{"type": "order_status", "order_id", "status", "reason"?}` once the change is committed, and ' +
-        'nothing about anybody else’s orders. Changes are not replayed: after connecting (and after ' +
-        'every reconnect) read `GET /orders`. A close with 1001, 1012, 1013 or 1014 means: reconnect.',
-      tags: ['orders'],
-      querystring: LiveQuery,
-      response: {
-        400: problemResponse('Missing or malformed user_id'),
-        426: problemResponse('Asked without a WebSocket upgrade'),
-        503: problemResponse('Live status is unavailable for now; retry with backoff'),
-        504: problemResponse('The orders service did not answer in time'),
+  orderStatus: atTheGateway(
+    anyRoute({
+      method: 'GET',
+      url: '/ws',
+      schema: {
+        operationId: 'followOrderStatus',
+        summary: 'Follow the status of your orders live (WebSocket)',
+        description:
+          'Upgrade to a WebSocket (`ws://host/ws?user_id=<uuid>`). For each of the caller’s orders that ' +
+          'becomes FINISHED or CANCELLED the server sends a text message ' +
+          '`{"type": "order_status", "order_id", "status", "reason"?}` once the change is committed, and ' +
+          'nothing about anybody else’s orders. Changes are not replayed: after connecting (and after ' +
+          'every reconnect) read `GET /orders`. A close with 1001, 1012, 1013 or 1014 means: reconnect.',
+        tags: ['orders'],
+        querystring: LiveQuery,
+        response: {
+          101: emptyResponse('Switched to the WebSocket: order status pushes follow.'),
+          400: problemResponse('`missing_user_id`, `invalid_user_id`: user_id is missing or not one UUID.'),
+          426: problemResponse('`upgrade_required`: asked without a WebSocket upgrade.', {
+            upgrade: header(Type.Literal('websocket'), 'The protocol to upgrade to.', { required: true }),
+          }),
+          503: problemResponse(
+            '`live_status_unavailable`: the orders service cannot follow status changes right now; retry with backoff.',
+          ),
+        },
       },
-    },
-  },
+    }),
+  ),
 } as const

@@ -1,5 +1,7 @@
 import { Type } from 'typebox'
-import { Amount, IdempotentUserHeaders, NoQuery, problemResponse, UserIdHeaders, Uuid } from './common.ts'
+import { Amount, IdempotentUserHeaders, NoQuery, UserIdHeaders, Uuid } from './common.ts'
+import { jsonResponse, problemResponse } from './responses.ts'
+import { serviceRoute } from './service-answers.ts'
 
 export const MAX_DESCRIPTION_LENGTH = 500
 
@@ -63,51 +65,60 @@ export const ListOrdersQuery = Type.Object(
   { additionalProperties: false },
 )
 
-const badRequest = problemResponse('Missing or malformed X-User-Id, order id, query or JSON')
+/** A placed order can be read back by its owner: the same X-User-Id, and its id. */
+const SAME_USER = { 'header.x-user-id': '$request.header.x-user-id' }
 
 /** The routes of orders-service, as the gateway serves them too: one definition for both. */
 export const OrderRoutes = {
-  placeOrder: {
+  placeOrder: serviceRoute({
     method: 'POST',
     url: '/orders',
     schema: {
+      operationId: 'placeOrder',
       summary: 'Place an order; it is paid asynchronously',
       description: 'The order starts NEW and becomes FINISHED once paid or CANCELLED (with a reason) if not.',
       tags: ['orders'],
       headers: IdempotentUserHeaders,
       querystring: NoQuery,
       body: PlaceOrderBody,
-      response: {
-        201: Order,
-        400: badRequest,
-        409: problemResponse('A request with this Idempotency-Key is still running'),
-        422: problemResponse(
-          'The body breaks the schema, or the Idempotency-Key was used for another request',
-        ),
+      response: { 201: jsonResponse(Order, 'The order, NEW until it is paid or cancelled.') },
+    },
+    links: {
+      201: {
+        getOrder: {
+          operationId: 'getOrder',
+          parameters: { order_id: '$response.body#/id', ...SAME_USER },
+        },
+        listOrders: { operationId: 'listOrders', parameters: SAME_USER },
       },
     },
-  },
-  listOrders: {
+  }),
+  listOrders: serviceRoute({
     method: 'GET',
     url: '/orders',
     schema: {
+      operationId: 'listOrders',
       summary: 'The calling user’s orders, newest first',
       tags: ['orders'],
       headers: UserIdHeaders,
       querystring: ListOrdersQuery,
-      response: { 200: OrderList, 400: badRequest },
+      response: { 200: jsonResponse(OrderList, 'The user’s orders, newest first, at most `limit` of them.') },
     },
-  },
-  getOrder: {
+  }),
+  getOrder: serviceRoute({
     method: 'GET',
     url: '/orders/:order_id',
     schema: {
+      operationId: 'getOrder',
       summary: 'One of the calling user’s orders, with its status',
       tags: ['orders'],
       headers: UserIdHeaders,
       querystring: NoQuery,
       params: OrderParams,
-      response: { 200: Order, 400: badRequest, 404: problemResponse('No such order for this user') },
+      response: {
+        200: jsonResponse(Order, 'The order with its current status.'),
+        404: problemResponse('`order_not_found`: this user has no order with this id.'),
+      },
     },
-  },
+  }),
 } as const

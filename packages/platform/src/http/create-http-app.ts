@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { ServiceMetrics } from '../metrics.ts'
 import { continueTrace, type TraceContext } from '../tracing.ts'
 import { answerClientError, answerFrameworkError } from './framework-errors.ts'
+import { liftRequiredResponseHeaders } from './openapi-document.ts'
 import { toOriginForm } from './origin-form.ts'
 import { registerProblemHandler } from './problem.ts'
 import { readRequestBodies } from './request-body.ts'
@@ -128,6 +129,10 @@ export async function createHttpApp(options: HttpAppOptions) {
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
     },
+    transformObject: (document) =>
+      'openapiObject' in document
+        ? liftRequiredResponseHeaders(document.openapiObject)
+        : document.swaggerObject,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 

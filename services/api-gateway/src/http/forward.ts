@@ -1,5 +1,6 @@
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { RouteDefinition } from '@shop/contracts'
 import { REQUEST_ID_HEADER, requireUserId, TRACEPARENT_HEADER } from '@shop/platform'
 import { refuseOversizedHeaders } from './header-budget.ts'
 import { withoutHopByHopHeaders } from './hop-by-hop.ts'
@@ -8,15 +9,10 @@ import { validatePathParametersOnly } from './path-parameters.ts'
 import type { RateLimitHook } from './rate-limit.ts'
 import { sendUpstreamFailure } from './upstream-failure.ts'
 
-export interface RouteSpec {
-  method: string
-  url: string
-  schema: object
-}
-
 export interface ForwardOptions {
   upstream: string
-  routes: RouteSpec[]
+  /** As the gateway documents them: the service's answers and its own (`atTheGateway`). */
+  routes: RouteDefinition[]
   timeoutMs: number
   /** Counts each request against its user's budget; none means no limit. */
   rateLimit?: RateLimitHook
@@ -52,9 +48,10 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
 
   for (const route of options.routes) {
     app.route({
-      method: route.method as 'GET' | 'POST',
+      method: route.method,
       url: route.url,
       schema: route.schema,
+      ...(route.links ? { links: route.links } : {}),
       handler: (request, reply) =>
         // No source: the proxy forwards the path as routed and the query string as it came (given
         // the whole URL, it would refuse a query string with `../` in it, the service's to judge).
