@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AccountRoutes } from '../src/http/accounts.ts'
 import { atTheGateway } from '../src/http/gateway-answers.ts'
 import { LiveRoutes } from '../src/http/live.ts'
-import { OrderRoutes } from '../src/http/orders.ts'
+import { ListOrdersQuery, MAX_LIST_LIMIT, OrderRoutes } from '../src/http/orders.ts'
 import {
   type DocumentedResponse,
   JSON_MEDIA_TYPE,
@@ -89,5 +89,17 @@ describe('merging documented answers', () => {
     )
 
     expect(merged[400]?.description).toBe('`a`: one. `b`: two. `c`: three.')
+  })
+})
+
+describe('GET /orders?limit', () => {
+  // TypeBox does not type the options of an optional schema; the pattern is there at run time.
+  const pattern = new RegExp((ListOrdersQuery.properties.limit as unknown as { pattern: string }).pattern)
+
+  it('when the document describes limit, then its pattern admits exactly 1 to MAX_LIST_LIMIT', () => {
+    const admitted = Array.from({ length: 10_000 }, (_, n) => String(n)).filter((text) => pattern.test(text))
+
+    expect(admitted).toEqual(Array.from({ length: MAX_LIST_LIMIT }, (_, n) => String(n + 1)))
+    expect(['01', '+5', '1e2', ' 1', '1000 '].filter((text) => pattern.test(text))).toEqual([])
   })
 })

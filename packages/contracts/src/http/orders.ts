@@ -56,7 +56,8 @@ export const ListOrdersQuery = Type.Object(
   {
     limit: Type.Optional(
       Type.String({
-        pattern: '^[1-9][0-9]{0,3}$',
+        // 1 to 1000 exactly: the wider ^[1-9][0-9]{0,3}$ documented values up to 9999 that are refused.
+        pattern: '^(?:[1-9][0-9]{0,2}|1000)$',
         description: 'At most this many orders, 1 to 1000; 100 by default.',
         examples: ['10'],
       }),
