@@ -72,6 +72,17 @@ describe('the documented answers of every route', () => {
     }
   })
 
+  it('when a route takes a body, then the document names every refusal of how it is read', () => {
+    for (const route of serviceRoutes.filter(takesBody)) {
+      const { response } = route.schema
+      expect(response[400]?.description, label(route)).toMatch(/malformed_json.*duplicate_json_key/)
+      expect(response[415]?.description, label(route)).toMatch(
+        /unsupported_media_type.*unsupported_content_encoding/,
+      )
+      expect(response[415]?.headers?.['accept-encoding'], label(route)).toMatchObject({ const: 'identity' })
+    }
+  })
+
   it('when the gateway adds its 503 to a service’s, then both meanings stay and Retry-After is no longer promised', () => {
     const [service, gateway] = [OrderRoutes.getOrder, atTheGateway(OrderRoutes.getOrder)]
 

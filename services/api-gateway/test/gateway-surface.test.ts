@@ -176,6 +176,13 @@ describe('the gateway’s API documentation', () => {
     expect(listOrders['200'].headers['x-ratelimit-remaining']).not.toHaveProperty('required')
   })
 
+  it('when the document is read, then it says how a method or a path it does not list is answered', async () => {
+    const document = (await fixture.gateway.inject({ method: 'GET', url: '/docs/json' })).json()
+
+    expect(document.info.description).toMatch(/405 `method_not_allowed`, with `Allow`/)
+    expect(document.info.description).toMatch(/404 `route_not_found`/)
+  })
+
   it('when the document describes POST /orders, then a link leads from the new order to GET /orders/{order_id}', async () => {
     const document = (await fixture.gateway.inject({ method: 'GET', url: '/docs/json' })).json()
 

@@ -46,12 +46,27 @@ const EVERY_SERVICE_ROUTE: DocumentedResponses = {
   ),
 }
 
-/** What a route with a JSON body may answer about that body. */
+/** What a route with a JSON body may answer about that body, which is read exactly as sent or refused. */
 const WITH_BODY: DocumentedResponses = {
-  400: problemResponse('`malformed_json`: the body is not JSON, or not UTF-8.'),
+  400: problemResponse(
+    '`malformed_json`: the body is not JSON, or not UTF-8, or names `__proto__`. ' +
+      '`duplicate_json_key`: an object gives a name twice; `errors` points at it.',
+  ),
   413: problemResponse('`payload_too_large`: the body is over 64 KiB.'),
-  415: problemResponse('`unsupported_media_type`: the body is not `application/json`.'),
-  422: problemResponse('`validation_failed`: the body breaks the schema; `errors` names each field.'),
+  415: problemResponse(
+    '`unsupported_media_type`: the body is not `application/json` in UTF-8. ' +
+      '`unsupported_content_encoding`: the body has a Content-Encoding other than identity.',
+    {
+      'accept-encoding': header(
+        Type.Literal('identity'),
+        'With `unsupported_content_encoding`: bodies are taken unencoded only.',
+      ),
+    },
+  ),
+  422: problemResponse(
+    '`validation_failed`: the body breaks the schema, or holds a number a double cannot hold exactly ' +
+      'as written; `errors` names each field.',
+  ),
 }
 
 /** What a route that takes an Idempotency-Key may answer about the key. */
@@ -69,7 +84,9 @@ const WITH_PATH_PARAMETERS: DocumentedResponses = {
 }
 
 const WITH_QUERY: DocumentedResponses = {
-  400: problemResponse('`invalid_query`: the query string breaks its schema.'),
+  400: problemResponse(
+    '`invalid_query`: the query has a parameter the route does not take, or one that breaks its schema.',
+  ),
 }
 
 const takesIdempotencyKey = (route: RouteDefinition) =>

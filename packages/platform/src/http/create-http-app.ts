@@ -39,6 +39,10 @@ const MULTIPLE_OF_PRECISION_DIGITS = 4
 const PROBES = new Set(['/health', '/ready'])
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 type RawRequest = RawRequestDefaultExpression
+/** What no operation of a document can list: the answers to a path or a method it does not have. */
+const UNLISTED_ANSWERS =
+  'A method a path does not take is 405 `method_not_allowed`, with `Allow` listing those it does ' +
+  '(HEAD wherever GET is); a path no route has is 404 `route_not_found`. Both are application/problem+json.'
 
 /**
  * A Fastify app with what every service's HTTP side shares: TypeBox schemas, problem JSON errors,
@@ -124,7 +128,11 @@ export async function createHttpApp(options: HttpAppOptions) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: options.title, description: options.description, version: '1.0.0' },
+      info: {
+        title: options.title,
+        description: `${options.description} ${UNLISTED_ANSWERS}`,
+        version: '1.0.0',
+      },
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
