@@ -45,10 +45,27 @@ export const LiveRoutes = {
         querystring: LiveQuery,
         response: {
           101: emptyResponse('Switched to the WebSocket: order status pushes follow.'),
-          400: problemResponse('`missing_user_id`, `invalid_user_id`: user_id is missing or not one UUID.'),
-          426: problemResponse('`upgrade_required`: asked without a WebSocket upgrade.', {
-            upgrade: header(Type.Literal('websocket'), 'The protocol to upgrade to.', { required: true }),
-          }),
+          400: problemResponse(
+            '`missing_user_id`, `invalid_user_id`: user_id is missing or not one UUID. ' +
+              '`invalid_query`: the query has a parameter other than user_id. ' +
+              '`invalid_upgrade`, `invalid_websocket_key`, `invalid_websocket_protocol`, ' +
+              '`invalid_websocket_handshake`: the upgrade is not a well-formed WebSocket handshake; ' +
+              'the connection is closed.',
+          ),
+          426: problemResponse(
+            '`upgrade_required`: asked without a WebSocket upgrade. ' +
+              '`unsupported_websocket_version`: Sec-WebSocket-Version is not one this server speaks.',
+            {
+              upgrade: header(
+                Type.Literal('websocket'),
+                'With `upgrade_required`: the protocol to upgrade to.',
+              ),
+              'sec-websocket-version': header(
+                Type.String(),
+                'With `unsupported_websocket_version`: the versions this server speaks (`13, 8`).',
+              ),
+            },
+          ),
           503: problemResponse(
             '`live_status_unavailable`: the orders service cannot follow status changes right now; retry with backoff.',
           ),
