@@ -41,6 +41,20 @@ describe('a method the path lacks', () => {
     },
   )
 
+  it('when QUERY without a Content-Type is asked of a path that does not take it, then 405, not a 400 about the body', async () => {
+    // Fastify refuses a QUERY without Content-Type (RFC 10008) before a not-found handler runs.
+    const response = await app.inject({
+      method: 'QUERY',
+      url: '/things/42',
+      headers: { 'x-request-id': 'q-1' },
+    })
+
+    expect(response.statusCode).toBe(405)
+    expect(response.headers.allow).toBe('GET, HEAD')
+    expect(response.headers['x-request-id']).toBe('q-1')
+    expect(response.json()).toMatchObject({ status: 405, code: 'method_not_allowed' })
+  })
+
   it('when HEAD is asked of a path that only takes POST, then 405 with headers only', async () => {
     const response = await app.inject({ method: 'HEAD', url: '/things/42/archive' })
 

@@ -95,7 +95,6 @@ export async function createHttpApp(options: HttpAppOptions) {
 
   app.addSchema(Problem)
   registerProblemHandler(app as unknown as FastifyInstance)
-  answerUnmatchedRequests(app as unknown as FastifyInstance)
   readRequestBodies(app as unknown as FastifyInstance)
   app.decorateRequest('trace', null as unknown as TraceContext)
   app.addHook('onRequest', async (request, reply) => {
@@ -124,6 +123,9 @@ export async function createHttpApp(options: HttpAppOptions) {
       'request completed',
     )
   })
+
+  // After the hooks above, which its early answers need too; before any route, which it records.
+  answerUnmatchedRequests(app as unknown as FastifyInstance)
 
   await app.register(swagger, {
     openapi: {

@@ -10,7 +10,7 @@ const unused = () => {}
  * every route is also recorded, by method and path pattern, in a router of the same library and
  * defaults that is consulted only here, off the path of requests that do match. `Allow` lists
  * what the app serves, HEAD included wherever Fastify answers it for a GET; OPTIONS is served
- * nowhere, so it gets this 405 too.
+ * nowhere, so it gets this 405 too. Register it after the onRequest hooks that every answer needs.
  */
 export function answerUnmatchedRequests(app: FastifyInstance): void {
   const routes = FindMyWay()
@@ -23,7 +23,7 @@ export function answerUnmatchedRequests(app: FastifyInstance): void {
     }
   })
 
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+  const answer = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]
     const allowed = [...methods].filter((method) => routes.find(method, request.url) !== null).sort()
     if (allowed.length === 0) {
@@ -40,5 +40,12 @@ export function answerUnmatchedRequests(app: FastifyInstance): void {
       title: 'Method not allowed',
       detail: `${path} does not take ${request.method}; it takes ${allowed.join(', ')}`,
     })
+  }
+  // Answered as soon as the request is known to match no route: past onRequest, Fastify reads or
+  // refuses the body first, and refuses a QUERY without Content-Type with a 400 (RFC 10008) that
+  // would hide the 405.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return answer(request, reply)
   })
+  app.setNotFoundHandler(answer)
 }
