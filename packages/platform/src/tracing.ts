@@ -99,7 +99,9 @@ export function continueTrace(header: unknown): TraceContext {
  * with `http.route`): the HTTP instrumentation sees the URL only, and an id in a span's name would
  * make every request a name of its own.
  */
-export function recordRoute(pattern: string | undefined): void {
+export function recordRoute(request: { readonly routeOptions: { readonly url?: string | undefined } }): void {
+  // Fastify builds routeOptions on each read: read it only when there is a span to name.
+  const pattern = recorder ? request.routeOptions.url : undefined
   if (pattern !== undefined) recorder?.route(pattern)
 }
 

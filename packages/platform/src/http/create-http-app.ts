@@ -96,7 +96,7 @@ export async function createHttpApp(options: HttpAppOptions) {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
     request.trace = traces.get(request.raw) ?? continueTrace(request.headers.traceparent)
-    recordRoute(request.routeOptions.url)
+    recordRoute(request)
   })
   const { metrics } = options
   app.addHook('onResponse', async (request, reply) => {
