@@ -88,4 +88,6 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
 # /bin/sh as PID 1, which does not pass SIGTERM on: `docker stop` would wait out the grace period
 # and kill node without its graceful shutdown. So a shell expands the path and `exec` replaces
 # itself with node, which becomes PID 1 and gets SIGTERM directly (as with the old exec form).
-CMD ["sh", "-c", "exec node \"$SERVICE_ENTRY\""]
+# --import loads the tracing instrumentations before the service's modules (they patch node:http and
+# pg as those load); with no OTEL_EXPORTER_OTLP_*ENDPOINT set it loads nothing more.
+CMD ["sh", "-c", "exec node --import ./packages/platform/src/telemetry/instrument.ts \"$SERVICE_ENTRY\""]

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO_ROOT, type ServiceName } from '../lib/service-process.ts'
+import { REPO_ROOT, SERVICE_NODE_OPTIONS, type ServiceName } from '../lib/service-process.ts'
 import { between, sleep } from './util.ts'
 
 export type ExitCause = 'planned-kill' | 'crash-point' | 'stopped' | 'start-failed' | 'unexpected'
@@ -205,8 +205,8 @@ export class ServiceSupervisor {
     const script = join('services', this.name, 'src', 'server.ts')
     // setpriv makes the kernel kill the service if this runner dies, even by SIGKILL.
     const [command, ...args] = existsSync(SETPRIV)
-      ? [SETPRIV, '--pdeathsig', 'KILL', '--', process.execPath, script]
-      : [process.execPath, script]
+      ? [SETPRIV, '--pdeathsig', 'KILL', '--', process.execPath, ...SERVICE_NODE_OPTIONS, script]
+      : [process.execPath, ...SERVICE_NODE_OPTIONS, script]
     const out = openSync(incarnation.logFile, 'a')
     const err = openSync(incarnation.errFile, 'a')
     const child = spawn(command as string, args, { cwd: REPO_ROOT, env, stdio: ['ignore', out, err] })

@@ -5,6 +5,12 @@ import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
+/**
+ * What Node runs before a service's entry point: the tracing instrumentations must patch `node:http`
+ * and `pg` before the service loads them. Without an OTLP endpoint set it loads nothing more.
+ */
+export const SERVICE_NODE_OPTIONS = ['--import', './packages/platform/src/telemetry/instrument.ts']
+
 export type ServiceName = 'api-gateway' | 'orders-service' | 'payments-service'
 
 export interface ServiceProcess {
@@ -44,7 +50,7 @@ export async function startServiceProcess(options: {
 }): Promise<ServiceProcess> {
   const url = `http://127.0.0.1:${options.port}`
   const metricsPort = options.metricsPort ?? (await freePort())
-  const child = spawn(process.execPath, [`services/${options.name}/src/server.ts`], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_OPTIONS, `services/${options.name}/src/server.ts`], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

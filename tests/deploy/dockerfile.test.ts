@@ -6,6 +6,7 @@
  */
 import { posix } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { SERVICE_NODE_OPTIONS } from '../../scripts/lib/service-process.ts'
 import { STOREFRONT_DIST } from '../../services/api-gateway/src/http/storefront.ts'
 import {
   copiedTo,
@@ -189,8 +190,9 @@ describe.each(APP_NAMES)('Dockerfile built for %s', (name) => {
     // A shell left as PID 1 does not pass SIGTERM on, and the service never shuts down gracefully.
     const [command, ...args] = pidOneCommand(final)
     expect(command).toBe('node')
-    expect(args).toEqual([`${serviceDir}/src/server.ts`])
-    expect(exists(args[0] as string)).toBe(true)
+    // With the options every runner starts a service with (the tracing instrumentations first).
+    expect(args).toEqual([...SERVICE_NODE_OPTIONS, `${serviceDir}/src/server.ts`])
+    for (const file of args.filter((arg) => arg.endsWith('.ts'))) expect(exists(file), file).toBe(true)
     // The base image's entrypoint execs the CMD; one of ours could leave a shell in between.
     expect(all('ENTRYPOINT')).toEqual([])
     const user = all('USER').at(-1)?.args.split(':')[0]

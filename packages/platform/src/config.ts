@@ -54,12 +54,58 @@ export function metricsPortOf(settings: { PORT: number; METRICS_PORT?: number | 
   return port
 }
 
+const OtlpUrl = Type.String({ pattern: '^https?://[^\\s]+$' })
+
+/**
+ * OpenTelemetry's standard variables, those this code honours. Tracing is on when an OTLP
+ * endpoint is set (and OTEL_SDK_DISABLED is not true); otherwise no SDK is loaded and no span is made.
+ */
+export const telemetrySettings = {
+  /** Base URL of an OTLP/HTTP receiver; traces go to its `/v1/traces`. Setting it turns tracing on. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(OtlpUrl),
+  /** Full URL traces are sent to, used as given; wins over OTEL_EXPORTER_OTLP_ENDPOINT and also turns tracing on. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(OtlpUrl),
+  /** How spans are encoded: `http/protobuf` (the standard's default) or `http/json`; gRPC is not supported. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: Type.Union([Type.Literal('http/protobuf'), Type.Literal('http/json')], {
+    default: 'http/protobuf',
+  }),
+  /** `service.name` of the exported spans; defaults to the service's own name (`orders-service`…). */
+  OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  /** Which traces are kept: `parentbased_always_on` (default), `parentbased_traceidratio`, `traceidratio`, `always_on`, `always_off`, `parentbased_always_off`. */
+  OTEL_TRACES_SAMPLER: Type.Union(
+    [
+      Type.Literal('parentbased_always_on'),
+      Type.Literal('parentbased_always_off'),
+      Type.Literal('parentbased_traceidratio'),
+      Type.Literal('traceidratio'),
+      Type.Literal('always_on'),
+      Type.Literal('always_off'),
+    ],
+    { default: 'parentbased_always_on' },
+  ),
+  /** The share of traces a `traceidratio` sampler keeps, from 0 to 1 (default 1). */
+  OTEL_TRACES_SAMPLER_ARG: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  /** `true` turns tracing off even when an endpoint is set. */
+  OTEL_SDK_DISABLED: Type.Optional(Type.String({ pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$' })),
+  /** How long finished spans wait before they are sent in one batch, in milliseconds. */
+  OTEL_BSP_SCHEDULE_DELAY: Type.Integer({ default: 5_000, minimum: 0, maximum: 600_000 }),
+}
+
+export type TelemetrySettings = Static<TObject<typeof telemetrySettings>>
+
+/** Tracing is on when an OTLP endpoint is set and the SDK is not disabled. */
+export function tracingConfigured(settings: TelemetrySettings): boolean {
+  const endpoint = settings.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? settings.OTEL_EXPORTER_OTLP_ENDPOINT
+  return endpoint !== undefined && settings.OTEL_SDK_DISABLED?.toLowerCase() !== 'true'
+}
+
 /**
  * The settings every service shares, named as in the seed's `.env`. Each service adds its own.
  * Keep a sentence per variable: it is the documentation operators read.
  */
 export const commonSettings = {
   ...httpServerSettings,
+  ...telemetrySettings,
   /** pino log level; `LOG_LEVEL=DEBUG` from the seed works too. */
   LOG_LEVEL: LogLevel,
   /** The service's own PostgreSQL database; `postgresql+asyncpg://` URLs from the seed are accepted. */

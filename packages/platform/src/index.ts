@@ -5,6 +5,9 @@ export {
   loadConfig,
   loadConfigOrExit,
   metricsPortOf,
+  type TelemetrySettings,
+  telemetrySettings,
+  tracingConfigured,
 } from './config.ts'
 export { type Listener, listen } from './db/listener.ts'
 export { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
@@ -56,7 +59,8 @@ export {
 export { OutboxRelay } from './outbox/relay.ts'
 export { type Closable, closeOnSignals } from './runtime.ts'
 export { runService, type ServiceDefinition, type ServiceRuntime } from './service.ts'
-export { continueTrace, TRACEPARENT_HEADER, type TraceContext } from './tracing.ts'
+export { startTracing } from './telemetry/start-tracing.ts'
+export { continueTrace, forwardTrace, TRACEPARENT_HEADER, type TraceContext } from './tracing.ts'
 export { createTransport } from './transport/create-transport.ts'
 export { createEmbeddedTransport } from './transport/embedded/embedded-transport.ts'
 export type {

@@ -11,6 +11,7 @@ import { ServiceMetrics } from './metrics.ts'
 import { messagingMigrations } from './outbox/outbox.ts'
 import { OutboxRelay } from './outbox/relay.ts'
 import { closeOnSignals } from './runtime.ts'
+import { startTracing } from './telemetry/start-tracing.ts'
 import { createTransport } from './transport/create-transport.ts'
 import type { Transport } from './transport/port.ts'
 
@@ -49,6 +50,7 @@ export async function runService<Schema extends TObject>(
   const config = loadConfigOrExit(definition.name, definition.configSchema) as Static<Schema> &
     ServiceSettings
   const logger = createLogger(definition.name, config.LOG_LEVEL)
+  const tracing = await startTracing(definition.name, config)
   const pool = createPool({
     connectionString: config.DATABASE_URL,
     schema: definition.schema,
@@ -99,5 +101,7 @@ export async function runService<Schema extends TObject>(
     { name: 'outbox relay', close: () => relay.stop() },
     { name: 'transport', close: () => transport.close() },
     { name: 'database pool', close: () => pool.end() },
+    // Last, so the spans of everything that closed before it are sent.
+    ...(tracing ? [tracing] : []),
   ])
 }

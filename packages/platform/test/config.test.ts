@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, commonSettings, loadConfig, metricsPortOf } from '../src/config.ts'
+import { ConfigError, commonSettings, loadConfig, metricsPortOf, tracingConfigured } from '../src/config.ts'
 
 const Schema = Type.Object({
   ...commonSettings,
@@ -109,5 +109,39 @@ describe('metricsPortOf', () => {
 
   it('when PORT + 100 is not a port, then METRICS_PORT must be given', () => {
     expect(() => metricsPortOf({ PORT: 65500 })).toThrow(/METRICS_PORT/)
+  })
+})
+
+describe('the OpenTelemetry settings', () => {
+  const load = (env: Record<string, string>) => loadConfig(Schema, { DATABASE_URL: seedUrl, ...env })
+
+  it('when none is given, then tracing is off, with the standard defaults ready', () => {
+    const config = load({})
+    expect(tracingConfigured(config)).toBe(false)
+    expect(config).toMatchObject({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+      OTEL_BSP_SCHEDULE_DELAY: 5000,
+    })
+  })
+
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, true],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector:4318/v1/traces' }, true],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }, false],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'false' }, true],
+    [{ OTEL_SERVICE_NAME: 'shop', OTEL_TRACES_SAMPLER: 'always_on' }, false],
+  ])('when the environment is %j, then tracing on is %s', (env, on) => {
+    expect(tracingConfigured(load(env))).toBe(on)
+  })
+
+  it.each([
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['OTEL_TRACES_SAMPLER', 'jaeger_remote'],
+    ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
+    ['OTEL_SDK_DISABLED', 'yes'],
+  ])('when %s is %s, then boot stops naming it', (name, value) => {
+    expect(() => load({ [name]: value })).toThrow(new RegExp(name))
   })
 })

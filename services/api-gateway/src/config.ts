@@ -1,10 +1,11 @@
-import { commonSettings, httpServerSettings } from '@shop/platform'
+import { commonSettings, httpServerSettings, telemetrySettings } from '@shop/platform'
 import { type Static, Type } from 'typebox'
 
 const HttpUrl = Type.String({ pattern: '^https?://[^/\\s]+/?$' })
 
 export const GatewayConfig = Type.Object({
   ...httpServerSettings,
+  ...telemetrySettings,
   LOG_LEVEL: commonSettings.LOG_LEVEL,
   /** HTTP port of the gateway: the only public entry. */
   PORT: Type.Integer({ default: 8000, minimum: 0, maximum: 65535 }),

@@ -6,7 +6,7 @@ import { Problem } from '@shop/contracts'
 import Fastify, { type FastifyInstance, LogController, type RawRequestDefaultExpression } from 'fastify'
 import type { Logger } from 'pino'
 import type { ServiceMetrics } from '../metrics.ts'
-import { continueTrace, type TraceContext } from '../tracing.ts'
+import { continueTrace, recordRoute, type TraceContext } from '../tracing.ts'
 import { answerClientError, answerFrameworkError } from './framework-errors.ts'
 import { liftRequiredResponseHeaders } from './openapi-document.ts'
 import { toOriginForm } from './origin-form.ts'
@@ -100,6 +100,7 @@ export async function createHttpApp(options: HttpAppOptions) {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
     request.trace = traces.get(request.raw) ?? continueTrace(request.headers.traceparent)
+    recordRoute(request)
   })
   const { metrics } = options
   app.addHook('onResponse', async (request, reply) => {

@@ -5,7 +5,7 @@ import { crashPoint } from '../crash-points.ts'
 import { type Transaction, withTransaction } from '../db/pool.ts'
 import { isTransientDatabaseError } from '../db/transient-errors.ts'
 import type { ConsumeOutcome, ServiceMetrics } from '../metrics.ts'
-import { continueTrace, TRACEPARENT_HEADER } from '../tracing.ts'
+import { startProcessSpan } from '../tracing.ts'
 import type { DeliveredMessage, Subscription, Transport } from '../transport/port.ts'
 import { storeDeadLetter } from './dead-letters.ts'
 import { recordAllInInbox, recordInInbox } from './inbox.ts'
@@ -76,9 +76,9 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
   }
 
   const prepare = (message: DeliveredMessage) => {
-    const trace = continueTrace(message.headers[TRACEPARENT_HEADER])
+    const { span, trace } = startProcessSpan(options.transport.name, options.group, message)
     const log = options.logger.child({ trace_id: trace.traceId, order_id: message.key })
-    return { message, trace, log, decoded: options.event.decode(message.value) }
+    return { message, span, trace, log, decoded: options.event.decode(message.value) }
   }
   type Prepared = ReturnType<typeof prepare>
 
@@ -89,10 +89,11 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
     return true
   }
 
-  const handle = (trx: Transaction, { trace, log }: Prepared, event: Event) =>
-    options.handle(trx, event, { log, traceparent: trace.traceparent })
+  const handle = (trx: Transaction, { span, trace, log }: Prepared, event: Event) =>
+    span.within(() => options.handle(trx, event, { log, traceparent: trace.traceparent }))
 
-  const counted = ({ message, log }: Prepared, eventId: string, firstTime: boolean) => {
+  const counted = ({ message, span, log }: Prepared, eventId: string, firstTime: boolean) => {
+    span.end()
     attempts.delete(positionOf(message))
     if (firstTime) stats.handled += 1
     else stats.duplicates += 1
@@ -101,8 +102,9 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
     log.debug({ event_id: eventId, partition: message.partition, duplicate: !firstTime }, 'event consumed')
   }
 
-  const setAside = async ({ message, log }: Prepared, reason: string, error?: unknown) => {
+  const setAside = async ({ message, span, log }: Prepared, reason: string, error?: unknown) => {
     await storeDeadLetter(options.pool, options.name, message, reason)
+    span.end(error ?? reason)
     stats.deadLettered += 1
     count('dead_lettered')
     log.error(
@@ -117,7 +119,9 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
     const event = prepared.decoded.event
     let firstTime: boolean
     try {
-      firstTime = await withTransaction(options.pool, (trx) => apply(trx, prepared, event))
+      firstTime = await prepared.span.within(() =>
+        withTransaction(options.pool, (trx) => apply(trx, prepared, event)),
+      )
     } catch (error) {
       count('failed')
       if (isTransientDatabaseError(error) || !giveUpOn(prepared.message)) throw error
@@ -157,16 +161,22 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
     group: options.group,
     handleBatch: async (messages) => {
       const batch = messages.map(prepare)
-      if (batch.length > 1) {
-        try {
-          if (await consumeTogether(batch)) return
-        } catch (error) {
-          // An unreachable database fails every path alike; any other failure is looked into
-          // message by message, so only the message at fault is retried and, in the end, set aside.
-          if (isTransientDatabaseError(error)) throw error
+      try {
+        if (batch.length > 1) {
+          try {
+            if (await consumeTogether(batch)) return
+          } catch (error) {
+            // An unreachable database fails every path alike; any other failure is looked into
+            // message by message, so only the message at fault is retried and, in the end, set aside.
+            if (isTransientDatabaseError(error)) throw error
+          }
         }
+        for (const prepared of batch) await consumeOne(prepared)
+      } catch (error) {
+        // The batch comes again; this delivery's spans end here, the handled ones having ended already.
+        for (const prepared of batch) prepared.span.end(error)
+        throw error
       }
-      for (const prepared of batch) await consumeOne(prepared)
     },
   })
 

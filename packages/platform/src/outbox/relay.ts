@@ -5,6 +5,7 @@ import { type Listener, listen } from '../db/listener.ts'
 import { withTransaction } from '../db/pool.ts'
 import { prepared } from '../db/prepared.ts'
 import type { ServiceMetrics } from '../metrics.ts'
+import { endingSpans, startSendSpan } from '../tracing.ts'
 import type { OutgoingMessage, Transport } from '../transport/port.ts'
 import { backoffMs, sleep, Wakeup } from '../wakeup.ts'
 import { outboxChannel } from './outbox.ts'
@@ -110,7 +111,19 @@ export class OutboxRelay {
       })
       if (rows.length === 0) return 0
       for (const [topic, messages] of groupByTopic(rows)) {
-        await transport.publish(topic, messages)
+        const sends = messages.map((message) => startSendSpan(transport.name, topic, message))
+        const [only] = sends
+        const publish = () =>
+          transport.publish(
+            topic,
+            sends.map((send) => send.message),
+          )
+        // A lone message's span is current while it is published, so the transport's own work shows
+        // under it; a batch's publish is shared by all its messages and is no one's child.
+        await endingSpans(
+          sends.map((send) => send.span),
+          sends.length === 1 && only ? () => only.span.within(publish) : publish,
+        )
         this.#options.metrics?.published.inc({ topic }, messages.length)
       }
       crashPoint('relay.after_publish')

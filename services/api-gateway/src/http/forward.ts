@@ -1,7 +1,7 @@
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { RouteDefinition } from '@shop/contracts'
-import { REQUEST_ID_HEADER, requireUserId, TRACEPARENT_HEADER } from '@shop/platform'
+import { forwardTrace, REQUEST_ID_HEADER, requireUserId } from '@shop/platform'
 import { refuseOversizedHeaders } from './header-budget.ts'
 import { withoutHopByHopHeaders } from './hop-by-hop.ts'
 import { refuseMalformedUrl } from './malformed-url.ts'
@@ -73,7 +73,7 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
             delete headers.upgrade
             headers[REQUEST_ID_HEADER] = request.id
             // The gateway's own span, so the services continue the trace it started or joined.
-            headers[TRACEPARENT_HEADER] = request.trace.traceparent
+            forwardTrace(headers, request.trace)
             return headers
           },
           rewriteHeaders: withoutHopByHopHeaders,
