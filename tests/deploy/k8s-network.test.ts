@@ -17,6 +17,7 @@ import {
   renderOverlays,
   selects,
 } from './support/kustomize.ts'
+import { APP_NAMES } from './support/repository.ts'
 import { kubectl } from './support/tools.ts'
 
 const POSTGRES_PORT = 5432
@@ -59,12 +60,31 @@ const portsOf = (rule: Rule, container?: Container) =>
 
 const namespaceOf = (peer: Peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']
 
+/** The OTLP endpoint an overlay gives every service (components/tracing), if any. */
+function otlpEndpointOf(resources: Resource[]): URL | undefined {
+  const common = ofKind(resources, 'ConfigMap').find((map) => map.metadata.name.startsWith('shop-common'))
+  const endpoint = common?.data?.OTEL_EXPORTER_OTLP_ENDPOINT
+  return endpoint ? new URL(endpoint) : undefined
+}
+
+/** An egress rule to the trace collector: its one port, in the collector's namespace only. */
+const isOtlpRule = (rule: Rule, endpoint: URL | undefined) =>
+  endpoint !== undefined &&
+  portsOf(rule).every((candidate) => candidate === Number(endpoint.port)) &&
+  (rule.to ?? []).length > 0 &&
+  (rule.to ?? []).every((peer) => namespaceOf(peer) === endpoint.hostname.split('.')[1])
+
 describe.skipIf(!tool.command).each(OVERLAYS)('deploy/k8s overlay %s', (overlay) => {
   const resources = overlays[overlay] ?? []
   const policies = ofKind(resources, 'NetworkPolicy')
   const deployment = (name: string) => named(resources, 'Deployment', name)
   const port = (name: string, portName: string) =>
     containerOf(deployment(name)).ports?.find((candidate) => candidate.name === portName)?.containerPort
+  const otlpEndpoint = otlpEndpointOf(resources)
+  const egressOf = (name: string) =>
+    rulesFor(policies, podLabels(deployment(name)), 'Egress').filter(
+      (rule) => !isOtlpRule(rule, otlpEndpoint),
+    )
 
   it('denies all ingress and egress of every pod in the namespace by default', () => {
     const denials = policies.filter(
@@ -122,7 +142,7 @@ describe.skipIf(!tool.command).each(OVERLAYS)('deploy/k8s overlay %s', (overlay)
       [port('orders-service', 'http'), podLabels(deployment('orders-service'))],
       [port('payments-service', 'http'), podLabels(deployment('payments-service'))],
     ])
-    for (const rule of rulesFor(policies, podLabels(deployment('api-gateway')), 'Egress')) {
+    for (const rule of egressOf('api-gateway')) {
       const ports = portsOf(rule)
       if (ports.every((candidate) => candidate === DNS_PORT)) continue
       expect(ports).toHaveLength(1)
@@ -133,7 +153,16 @@ describe.skipIf(!tool.command).each(OVERLAYS)('deploy/k8s overlay %s', (overlay)
   })
 
   it.each(['orders-service', 'payments-service'])('lets %s reach only PostgreSQL, Kafka and DNS', (name) => {
-    const ports = rulesFor(policies, podLabels(deployment(name)), 'Egress').flatMap((rule) => portsOf(rule))
+    const ports = egressOf(name).flatMap((rule) => portsOf(rule))
     expect(new Set(ports)).toEqual(new Set([POSTGRES_PORT, KAFKA_PORT, DNS_PORT]))
+  })
+
+  it.each(APP_NAMES)('lets %s reach the trace collector exactly where tracing is configured', (name) => {
+    const toCollector = rulesFor(policies, podLabels(deployment(name)), 'Egress').filter((rule) =>
+      isOtlpRule(rule, otlpEndpoint),
+    )
+    expect(toCollector.length > 0, `tracing configured: ${otlpEndpoint ?? 'no'}`).toBe(
+      otlpEndpoint !== undefined,
+    )
   })
 })
