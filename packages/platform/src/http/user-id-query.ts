@@ -1,8 +1,7 @@
-import { UUID_PATTERN } from '@shop/contracts'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
+import { userIdFrom } from './user-id.ts'
 
-const UUID = new RegExp(UUID_PATTERN)
 export const USER_ID_QUERY_PARAMETER = 'user_id'
 
 /**
@@ -20,10 +19,11 @@ export function parseUserIdQuery(request: FastifyRequest): string {
       'The user_id query parameter is required: a WebSocket cannot carry X-User-Id',
     )
   }
-  if (typeof value !== 'string' || !UUID.test(value)) {
+  const userId = userIdFrom(value)
+  if (userId === undefined) {
     throw new AppError(400, 'invalid_user_id', 'Invalid user_id', 'user_id must be a single UUID')
   }
-  return value.toLowerCase()
+  return userId
 }
 
 /** An onRequest hook for WebSocket routes that act on behalf of a user. */

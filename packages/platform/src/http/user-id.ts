@@ -1,4 +1,4 @@
-import { UUID_PATTERN } from '@shop/contracts'
+import { isUuid, normaliseUuid } from '@shop/contracts'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
 
@@ -9,12 +9,11 @@ declare module 'fastify' {
   }
 }
 
-const UUID = new RegExp(UUID_PATTERN)
 export const USER_ID_HEADER = 'x-user-id'
 
 /** The user id a header value names, lower-cased, or undefined unless it is a single UUID. */
 export function userIdFrom(value: unknown): string | undefined {
-  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined
+  return typeof value === 'string' && isUuid(value) ? normaliseUuid(value) : undefined
 }
 
 /**

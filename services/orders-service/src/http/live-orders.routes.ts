@@ -1,4 +1,5 @@
 import websocket from '@fastify/websocket'
+import { LIVE_ORDERS_PATH } from '@shop/contracts'
 import {
   AppError,
   keepWebSocketAlive,
@@ -11,7 +12,6 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { CLOSE_TRY_AGAIN_LATER, startOrderStatusFeed } from '../live/order-status-feed.ts'
 
 /** Where the gateway's `/ws` connects: the caller's order status changes, as they commit. */
-export const LIVE_ORDERS_PATH = '/live/orders'
 // A client sends nothing on this socket; a small limit keeps anyone from making it buffer much.
 const MAX_CLIENT_MESSAGE_BYTES = 1024
 

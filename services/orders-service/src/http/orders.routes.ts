@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, OrderRoutes } from '@shop/contracts'
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, normaliseUuid, OrderRoutes } from '@shop/contracts'
 import { AppError, requireUserId, respondIdempotently, toMinorUnits } from '@shop/platform'
 import type pg from 'pg'
 import { findUserOrder, listUserOrders } from '../data/orders.repository.ts'
@@ -45,7 +45,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; ordersTopic
   app.route({
     ...OrderRoutes.getOrder,
     handler: async (request) => {
-      const order = await findUserOrder(pool, request.userId, request.params.order_id.toLowerCase())
+      const order = await findUserOrder(pool, request.userId, normaliseUuid(request.params.order_id))
       if (!order) throw new AppError(404, 'order_not_found', 'Order not found', 'This user has no such order')
       return toOrderView(order)
     },

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AccountRoutes } from '@shop/contracts'
+import { AccountRoutes, normaliseUuid } from '@shop/contracts'
 import { requireUserId, respondIdempotently, toMinorUnits } from '@shop/platform'
 import type pg from 'pg'
 import { getBalance, openAccount, topUp } from '../domain/accounts.ts'
@@ -44,7 +44,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async
       respondIdempotently(request, reply, pool, async (db) => ({
         status: 200,
         body: await chargeOnRequest(db, {
-          orderId: request.body.order_id.toLowerCase(),
+          orderId: normaliseUuid(request.body.order_id),
           userId: request.userId,
           amountMinor: toMinorUnits(request.body.amount, 'amount'),
         }),
