@@ -1,4 +1,5 @@
 export { buildEventsDocument, type EventsDocument, type EventsDocumentOptions } from './asyncapi.ts'
+export { ErrorCatalogue, type ErrorCode, type ErrorKind } from './errors.ts'
 export {
   type DecodeResult,
   defineEvent,

@@ -1,3 +1,4 @@
+import { ErrorCatalogue } from '@shop/contracts'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
 import { userIdFrom } from './user-id.ts'
@@ -13,15 +14,16 @@ export function parseUserIdQuery(request: FastifyRequest): string {
   const value = (request.query as Record<string, unknown> | undefined)?.[USER_ID_QUERY_PARAMETER]
   if (value === undefined) {
     throw new AppError(
-      400,
-      'missing_user_id',
-      'Missing user_id',
+      { ...ErrorCatalogue.missingUserId, title: 'Missing user_id' },
       'The user_id query parameter is required: a WebSocket cannot carry X-User-Id',
     )
   }
   const userId = userIdFrom(value)
   if (userId === undefined) {
-    throw new AppError(400, 'invalid_user_id', 'Invalid user_id', 'user_id must be a single UUID')
+    throw new AppError(
+      { ...ErrorCatalogue.invalidUserId, title: 'Invalid user_id' },
+      'user_id must be a single UUID',
+    )
   }
   return userId
 }

@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket'
-import { LIVE_ORDERS_PATH } from '@shop/contracts'
+import { ErrorCatalogue, LIVE_ORDERS_PATH } from '@shop/contracts'
 import {
   AppError,
   keepWebSocketAlive,
@@ -47,9 +47,7 @@ export const liveOrderRoutes: FastifyPluginAsync<{ databaseUrl: string; logger: 
   const refuseWhileDeaf = async (_request: FastifyRequest) => {
     if (!feed.listening)
       throw new AppError(
-        503,
-        'live_status_unavailable',
-        'Live status unavailable',
+        ErrorCatalogue.liveStatusUnavailable,
         'Order status changes cannot be followed right now; retry shortly',
       )
   }

@@ -1,3 +1,4 @@
+import { ErrorCatalogue } from '@shop/contracts'
 import { AppError, type Database, withTransaction } from '@shop/platform'
 import { accountNotFound } from './accounts.ts'
 import { chargeOnce } from './charge.ts'
@@ -13,21 +14,14 @@ export async function chargeOnRequest(db: Database, request: ChargeRequest) {
     const { payment, replayed } = await chargeOnce(trx, request)
     if (replayed && !isSameCharge(payment, request)) {
       throw new AppError(
-        409,
-        'order_already_charged',
-        'Order already charged',
+        ErrorCatalogue.orderAlreadyCharged,
         'This order id was charged with another amount or by another user',
       )
     }
     // Throwing rolls the transaction back, so a fresh failure leaves no trace.
     if (payment.reason === 'account_not_found') throw accountNotFound()
     if (payment.status === 'FAIL') {
-      throw new AppError(
-        402,
-        'insufficient_funds',
-        'Insufficient funds',
-        'The balance does not cover this amount',
-      )
+      throw new AppError(ErrorCatalogue.insufficientFunds, 'The balance does not cover this amount')
     }
     return { order_id: payment.orderId, status: 'SUCCESS' as const }
   })
