@@ -3,7 +3,8 @@
  * only this keeps the page's bundle to the one message it validates.
  */
 export { ErrorCatalogue } from './errors.ts'
-export { type OrderStatusPush, readOrderStatusPush } from './live/order-status-messages.ts'
+export type { OrderStatusPush } from './live/order-status-messages.ts'
+export { readOrderStatusPush } from './live/order-status-push.ts'
 export { MAX_AMOUNT } from './money.ts'
 export type { OrderStatusName } from './order-status.ts'
 export { isUuid, normaliseUuid } from './uuid.ts'

@@ -47,13 +47,8 @@ export {
   type ResponseHeader,
 } from './http/responses.ts'
 export type { OperationLink, RouteDefinition } from './http/route.ts'
-export {
-  OrderStatusNotice,
-  OrderStatusPush,
-  readOrderStatusNotice,
-  readOrderStatusPush,
-  toOrderStatusPush,
-} from './live/order-status-messages.ts'
+export { OrderStatusNotice, OrderStatusPush, readOrderStatusNotice } from './live/order-status-messages.ts'
+export { readOrderStatusPush, toOrderStatusPush } from './live/order-status-push.ts'
 export { CENT, MAX_AMOUNT } from './money.ts'
 export { type FinalOrderStatus, OrderStatus, type OrderStatusName } from './order-status.ts'
 export { DEFAULT_ORDERS_TOPIC, DEFAULT_PAYMENT_RESULTS_TOPIC } from './topics.ts'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { readOrderStatusNotice, toOrderStatusPush } from '../src/live/order-status-messages.ts'
+import { readOrderStatusNotice } from '../src/live/order-status-messages.ts'
+import { toOrderStatusPush } from '../src/live/order-status-push.ts'
 
 const notice = {
   order_id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',

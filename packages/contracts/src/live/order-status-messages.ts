@@ -1,7 +1,8 @@
-import { type Static, type TSchema, Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { Uuid } from '../http/common.ts'
 import { OrderStatus } from '../order-status.ts'
+import { readJson } from './read-json.ts'
 
 const messageType = Type.Literal('order_status')
 const reason = Type.String({ description: 'Why a CANCELLED order was cancelled.' })
@@ -20,9 +21,10 @@ export type OrderStatusPush = Static<typeof OrderStatusPush>
 
 /**
  * The push as a page reads it: a tolerant reader, so a later version of the message may add
- * fields (they are ignored) without breaking pages that are already open.
+ * fields (they are ignored) without breaking pages that are already open. The page checks it with
+ * order-status-push-check.generated.ts, TypeBox's compiled check of this schema.
  */
-const OrderStatusPushAsRead = Type.Object({
+export const OrderStatusPushAsRead = Type.Object({
   type: messageType,
   order_id: Type.String(),
   status: OrderStatus,
@@ -41,41 +43,8 @@ export const OrderStatusNotice = Type.Object({
 })
 export type OrderStatusNotice = Static<typeof OrderStatusNotice>
 
-/** Parses JSON text and checks it against a compiled schema; undefined for anything else. */
-function reader<Schema extends TSchema>(schema: Schema): (text: unknown) => Static<Schema> | undefined {
-  const validator = Compile(schema)
-  return (text) => {
-    if (typeof text !== 'string') return undefined
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      return undefined
-    }
-    return validator.Check(value) ? (value as Static<Schema>) : undefined
-  }
-}
-
-const readNotice = reader(OrderStatusNotice)
-const readPush = reader(OrderStatusPushAsRead)
+const noticeValidator = Compile(OrderStatusNotice)
 
 /** The notice in a notification's payload, or undefined when the payload is not one. */
-export const readOrderStatusNotice = (payload: string): OrderStatusNotice | undefined => readNotice(payload)
-
-/** The push as the order's owner receives it: `reason` only when there is one, as in GET /orders/{id}. */
-export const toOrderStatusPush = (notice: {
-  order_id: string
-  status: OrderStatusPush['status']
-  reason?: string | null | undefined
-}): OrderStatusPush => ({
-  type: 'order_status',
-  order_id: notice.order_id,
-  status: notice.status,
-  ...(notice.reason ? { reason: notice.reason } : {}),
-})
-
-/** The status push in a socket message, with only the fields this version knows; undefined for anything else. */
-export function readOrderStatusPush(data: unknown): OrderStatusPush | undefined {
-  const push = readPush(data)
-  return push && toOrderStatusPush(push)
-}
+export const readOrderStatusNotice = (payload: string): OrderStatusNotice | undefined =>
+  readJson(payload, (value) => noticeValidator.Check(value))
