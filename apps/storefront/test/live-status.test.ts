@@ -1,8 +1,8 @@
+import { readOrderStatusPush } from '@shop/contracts/browser'
 import { describe, expect, it } from 'vitest'
 import type { StatusPush } from '../src/domain/order.ts'
 import { reconnectDelayMs } from '../src/live/backoff.ts'
 import { connectLiveStatus, liveStatusUrl, type SocketLike } from '../src/live/live-status.ts'
-import { parsePush } from '../src/live/parse-push.ts'
 import type { Connection } from '../src/state/shop-state.ts'
 
 class FakeSocket implements SocketLike {
@@ -157,11 +157,13 @@ describe('status pushes', () => {
     ['{"type":"order_status","order_id":7,"status":"FINISHED"}', false],
     ['null', false],
   ])('when the message is %s, then it is a push: %s', (data, accepted) => {
-    expect(parsePush(data) !== undefined).toBe(accepted)
+    expect(readOrderStatusPush(data) !== undefined).toBe(accepted)
   })
 
   it('when a push has fields of a later version, then only the known ones are kept', () => {
-    expect(parsePush('{"type":"order_status","order_id":"o","status":"FINISHED","extra":1}')).toEqual({
+    expect(
+      readOrderStatusPush('{"type":"order_status","order_id":"o","status":"FINISHED","extra":1}'),
+    ).toEqual({
       type: 'order_status',
       order_id: 'o',
       status: 'FINISHED',

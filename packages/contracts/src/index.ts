@@ -1,4 +1,5 @@
 export { buildEventsDocument, type EventsDocument, type EventsDocumentOptions } from './asyncapi.ts'
+export { ErrorCatalogue, type ErrorCode, type ErrorKind } from './errors.ts'
 export {
   type DecodeResult,
   defineEvent,
@@ -19,17 +20,14 @@ export {
 } from './http/accounts.ts'
 export {
   Amount,
-  CENT,
   IdempotentUserHeaders,
-  MAX_AMOUNT,
   NoQuery,
   Problem,
   UserIdHeaders,
-  UUID_PATTERN,
   Uuid,
 } from './http/common.ts'
 export { atTheGateway } from './http/gateway-answers.ts'
-export { LiveQuery, LiveRoutes, OrderStatusPush } from './http/live.ts'
+export { LIVE_ORDERS_PATH, LiveQuery, LiveRoutes } from './http/live.ts'
 export {
   DEFAULT_LIST_LIMIT,
   ListOrdersQuery,
@@ -39,7 +37,6 @@ export {
   OrderList,
   OrderParams,
   OrderRoutes,
-  OrderStatus,
   PlaceOrderBody,
 } from './http/orders.ts'
 export {
@@ -50,4 +47,9 @@ export {
   type ResponseHeader,
 } from './http/responses.ts'
 export type { OperationLink, RouteDefinition } from './http/route.ts'
+export { OrderStatusNotice, OrderStatusPush, readOrderStatusNotice } from './live/order-status-messages.ts'
+export { readOrderStatusPush, toOrderStatusPush } from './live/order-status-push.ts'
+export { CENT, MAX_AMOUNT } from './money.ts'
+export { type FinalOrderStatus, OrderStatus, type OrderStatusName } from './order-status.ts'
 export { DEFAULT_ORDERS_TOPIC, DEFAULT_PAYMENT_RESULTS_TOPIC } from './topics.ts'
+export { isUuid, normaliseUuid, UUID_PATTERN } from './uuid.ts'

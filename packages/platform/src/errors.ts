@@ -1,3 +1,5 @@
+import { ErrorCatalogue, type ErrorCode, type ErrorKind } from '@shop/contracts'
+
 /** One offending field of a request, as a JSON pointer into it, and what is wrong with it. */
 export interface FieldError {
   field: string
@@ -10,22 +12,23 @@ export interface FieldError {
  */
 export class AppError extends Error {
   readonly status: number
-  readonly code: string
+  readonly code: ErrorCode
   readonly title: string
   readonly detail: string | undefined
   /** The fields at fault, when the error is about some: served as the problem's `errors`. */
   readonly errors: FieldError[] | undefined
 
-  constructor(status: number, code: string, title: string, detail?: string, errors?: FieldError[]) {
-    super(detail ?? title)
+  /** `kind` is an entry of ErrorCatalogue, with its title made more precise where that helps. */
+  constructor(kind: ErrorKind, detail?: string, errors?: FieldError[]) {
+    super(detail ?? kind.title)
     this.name = 'AppError'
-    this.status = status
-    this.code = code
-    this.title = title
+    this.status = kind.status
+    this.code = kind.code
+    this.title = kind.title
     this.detail = detail
     this.errors = errors
   }
 }
 
 export const validationFailed = (detail: string, errors?: FieldError[]) =>
-  new AppError(422, 'validation_failed', 'Validation failed', detail, errors)
+  new AppError(ErrorCatalogue.validationFailed, detail, errors)

@@ -1,5 +1,6 @@
-/** The API's limits on an amount: positive, at most two fraction digits, at most 1,000,000,000. */
-const MAX_AMOUNT = 1_000_000_000
+import { MAX_AMOUNT } from '@shop/contracts/browser'
+
+/** The API's limits on an amount: positive, at most two fraction digits, at most MAX_AMOUNT. */
 const AMOUNT = /^\d{1,10}(?:[.,]\d{1,2})?$/
 
 export type ParsedAmount = { ok: true; value: number } | { ok: false; message: string }

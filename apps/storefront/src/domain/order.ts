@@ -1,4 +1,6 @@
-export type OrderStatus = 'NEW' | 'FINISHED' | 'CANCELLED'
+import type { OrderStatusName } from '@shop/contracts/browser'
+
+export type { OrderStatusName as OrderStatus, OrderStatusPush as StatusPush } from '@shop/contracts/browser'
 
 /** An order as the API returns it. */
 export interface Order {
@@ -6,22 +8,14 @@ export interface Order {
   user_id: string
   amount: number
   description: string | null
-  status: OrderStatus
+  status: OrderStatusName
   /** Why a CANCELLED order was cancelled; absent otherwise. */
   reason?: string
   created_at: string
 }
 
-/** What the live socket says about one of the user's orders. */
-export interface StatusPush {
-  type: 'order_status'
-  order_id: string
-  status: OrderStatus
-  reason?: string
-}
-
 /** FINISHED and CANCELLED never change again; NEW becomes one of them. */
-export const isFinal = (status: OrderStatus): boolean => status !== 'NEW'
+export const isFinal = (status: OrderStatusName): boolean => status !== 'NEW'
 
 const REASONS: Record<string, string> = {
   insufficient_funds: 'not enough money in the account',

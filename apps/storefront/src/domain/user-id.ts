@@ -1,10 +1,10 @@
-/** The same rule as the API's X-User-Id: a hyphenated hex UUID of any version. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+import { isUuid, normaliseUuid } from '@shop/contracts/browser'
 
 /** The user id in its canonical form (lower case, no surrounding blanks), or undefined if it is not one. */
 export function normalizeUserId(text: string): string | undefined {
   const trimmed = text.trim()
-  return UUID.test(trimmed) ? trimmed.toLowerCase() : undefined
+  // The same rule as the API's X-User-Id: a hyphenated hex UUID of any version.
+  return isUuid(trimmed) ? normaliseUuid(trimmed) : undefined
 }
 
 /** What a new id is made from: the browser's `crypto`, or a stand-in in tests. */

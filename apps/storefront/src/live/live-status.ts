@@ -1,7 +1,7 @@
+import { readOrderStatusPush } from '@shop/contracts/browser'
 import type { StatusPush } from '../domain/order.ts'
 import type { Connection } from '../state/shop-state.ts'
 import { reconnectDelayMs } from './backoff.ts'
-import { parsePush } from './parse-push.ts'
 
 /** The part of the browser's WebSocket used here, so tests can hand in a fake. */
 export interface SocketLike {
@@ -60,7 +60,7 @@ export function connectLiveStatus(options: LiveStatusOptions): LiveStatus {
       }, STABLE_AFTER_MS)
     }
     current.onmessage = (event) => {
-      const push = parsePush(event.data)
+      const push = readOrderStatusPush(event.data)
       if (push) options.onPush(push)
     }
     current.onerror = () => {

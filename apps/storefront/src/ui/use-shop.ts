@@ -1,3 +1,4 @@
+import { ErrorCatalogue } from '@shop/contracts/browser'
 import { useCallback, useEffect, useReducer, useRef } from 'preact/hooks'
 import type { ShopApi } from '../api/shop-api.ts'
 import { type KeyValueStore, loadUserId, saveUserId } from '../identity/identity-store.ts'
@@ -39,7 +40,8 @@ export function useShop({ api, store, newUserId, liveUrl }: ShopDeps): ShopContr
     async (id: string) => {
       const result = await api.readBalance(id)
       if (result.ok) dispatch({ type: 'balance_read', userId: id, balance: result.value.balance })
-      else if (result.code === 'account_not_found') dispatch({ type: 'account_missing', userId: id })
+      else if (result.code === ErrorCatalogue.accountNotFound.code)
+        dispatch({ type: 'account_missing', userId: id })
       else dispatch({ type: 'failed', userId: id, source: 'load', text: result.text })
     },
     [api],
@@ -96,7 +98,7 @@ export function useShop({ api, store, newUserId, liveUrl }: ShopDeps): ShopContr
       }
       dispatch({ type: 'failed', userId, source: 'account', text: result.text })
       // Opened meanwhile (in another tab, say): show the account that exists.
-      if (result.code === 'account_exists') void readBalance(userId)
+      if (result.code === ErrorCatalogue.accountExists.code) void readBalance(userId)
       return false
     },
     async topUp(amount, idempotencyKey) {

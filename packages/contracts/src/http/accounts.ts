@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
-import { Amount, CENT, IdempotentUserHeaders, MAX_AMOUNT, NoQuery, UserIdHeaders, Uuid } from './common.ts'
+import { CENT, MAX_AMOUNT } from '../money.ts'
+import { Amount, IdempotentUserHeaders, NoQuery, UserIdHeaders, Uuid } from './common.ts'
 import { jsonResponse, problemResponse } from './responses.ts'
 import { serviceRoute } from './service-answers.ts'
 

@@ -1,13 +1,8 @@
 import { Type } from 'typebox'
-
-/** Hyphenated hex UUID, any version; stricter than JSON Schema's uuid format, which allows a `urn:uuid:` prefix. */
-export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+import { CENT, MAX_AMOUNT } from '../money.ts'
+import { UUID_PATTERN } from '../uuid.ts'
 
 export const Uuid = Type.String({ pattern: UUID_PATTERN, examples: ['7c9e6679-7425-40de-944b-e07fc1f90ae7'] })
-
-export const MAX_AMOUNT = 1_000_000_000
-/** The minor unit: money is a whole number of cents. */
-export const CENT = 0.01
 
 /**
  * Money travels as a JSON number with at most two fraction digits and is stored as integer minor

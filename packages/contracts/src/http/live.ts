@@ -1,20 +1,11 @@
 import { Type } from 'typebox'
-import { UUID_PATTERN, Uuid } from './common.ts'
+import { UUID_PATTERN } from '../uuid.ts'
 import { atTheGateway } from './gateway-answers.ts'
-import { OrderStatus } from './orders.ts'
 import { emptyResponse, header, problemResponse } from './responses.ts'
 import { anyRoute } from './service-answers.ts'
 
-/** A text message of the live socket: one of the caller's orders now has this status. */
-export const OrderStatusPush = Type.Object(
-  {
-    type: Type.Literal('order_status'),
-    order_id: Uuid,
-    status: OrderStatus,
-    reason: Type.Optional(Type.String({ description: 'Why a CANCELLED order was cancelled.' })),
-  },
-  { additionalProperties: false },
-)
+/** Where orders-service serves each user's status changes; the gateway relays them at /ws. */
+export const LIVE_ORDERS_PATH = '/live/orders'
 
 export const LiveQuery = Type.Object(
   {

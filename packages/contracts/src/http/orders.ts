@@ -1,15 +1,10 @@
 import { Type } from 'typebox'
+import { OrderStatus } from '../order-status.ts'
 import { Amount, IdempotentUserHeaders, NoQuery, UserIdHeaders, Uuid } from './common.ts'
 import { jsonResponse, problemResponse } from './responses.ts'
 import { serviceRoute } from './service-answers.ts'
 
 export const MAX_DESCRIPTION_LENGTH = 500
-
-export const OrderStatus = Type.Union([
-  Type.Literal('NEW'),
-  Type.Literal('FINISHED'),
-  Type.Literal('CANCELLED'),
-])
 
 export const Order = Type.Object(
   {

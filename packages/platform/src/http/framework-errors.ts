@@ -1,19 +1,18 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { ErrorCatalogue, type ErrorCode, type ErrorKind } from '@shop/contracts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts'
 
 /** Fastify's errors raised before any route or hook runs, by code, as problem codes. */
-const BEFORE_ROUTING: Record<string, { code: string; title: string; detail: string }> = {
+const BEFORE_ROUTING: Record<string, ErrorKind & { detail: string }> = {
   FST_ERR_BAD_URL: {
-    code: 'malformed_url',
-    title: 'Bad request',
+    ...ErrorCatalogue.malformedUrl,
     detail: 'The URL is not valid percent-encoding',
   },
   FST_ERR_MAX_PARAM_LENGTH: {
-    code: 'path_parameter_too_long',
-    title: 'URI too long',
+    ...ErrorCatalogue.pathParameterTooLong,
     detail: 'A path parameter is longer than any this API accepts',
   },
 }
@@ -30,13 +29,13 @@ export function answerFrameworkError(
   const status = error.statusCode ?? 400
   const known = error.code ? BEFORE_ROUTING[error.code] : undefined
   if (status >= 500) {
-    sendProblem(reply, { status: 500, code: 'internal_error', title: 'Internal server error' })
+    sendProblem(reply, ErrorCatalogue.internalError)
     return
   }
   sendProblem(reply, {
     status,
-    code: known?.code ?? 'bad_request',
-    title: known?.title ?? 'Bad request',
+    code: known?.code ?? ErrorCatalogue.badRequest.code,
+    title: known?.title ?? ErrorCatalogue.badRequest.title,
     detail: known?.detail ?? error.message,
   })
 }
@@ -44,7 +43,7 @@ export function answerFrameworkError(
 /** A refusal written straight to a socket, before or instead of any request Fastify could answer. */
 export interface SocketProblem {
   status: number
-  code: string
+  code: ErrorCode
   title: string
   detail?: string
   instance?: string
@@ -70,11 +69,11 @@ export function endWithProblem(
 }
 
 const CLIENT_ERRORS: Record<string, SocketProblem> = {
-  HPE_HEADER_OVERFLOW: { status: 431, code: 'headers_too_large', title: 'Request headers too large' },
+  HPE_HEADER_OVERFLOW: ErrorCatalogue.headersTooLarge,
   // Node's headers or request bound (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS) ran out.
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', title: 'Request timeout' },
+  ERR_HTTP_REQUEST_TIMEOUT: ErrorCatalogue.requestTimeout,
 }
-const MALFORMED: SocketProblem = { status: 400, code: 'bad_request', title: 'Malformed HTTP request' }
+const MALFORMED: SocketProblem = { ...ErrorCatalogue.badRequest, title: 'Malformed HTTP request' }
 
 /** Whether the connection's current response has begun: nothing more may be written to it then. */
 const answering = (socket: Socket) =>

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { ErrorCatalogue } from '@shop/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type pg from 'pg'
 import { type Database, type Queryable, type Transaction, withTransaction } from '../db/pool.ts'
@@ -69,9 +70,7 @@ async function lockKey(trx: Transaction, userId: string, key: string): Promise<v
   )
   if (!rows[0]?.acquired) {
     throw new AppError(
-      409,
-      'idempotency_key_in_use',
-      'Request in progress',
+      ErrorCatalogue.idempotencyKeyInUse,
       'A request with this Idempotency-Key is still being processed; retry later',
     )
   }
@@ -99,9 +98,7 @@ async function store(trx: Transaction, userId: string, key: string, fingerprint:
 
 const keyReused = () =>
   new AppError(
-    422,
-    'idempotency_key_reused',
-    'Idempotency-Key reused',
+    ErrorCatalogue.idempotencyKeyReused,
     'This Idempotency-Key was used with a different request; use a new key for a new request',
   )
 

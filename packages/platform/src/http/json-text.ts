@@ -1,3 +1,4 @@
+import { ErrorCatalogue } from '@shop/contracts'
 import { readsExactly } from '../decimal.ts'
 import { AppError, validationFailed } from '../errors.ts'
 
@@ -52,9 +53,7 @@ const pointerOf = (open: Container[]) =>
 
 const duplicateName = (pointer: string) =>
   new AppError(
-    400,
-    'duplicate_json_key',
-    'Duplicate JSON key',
+    ErrorCatalogue.duplicateJsonKey,
     `body${pointer} is given more than once in its object; each name may appear only once`,
     [{ field: pointer, message: 'appears more than once in its object' }],
   )

@@ -1,3 +1,4 @@
+import { ErrorCatalogue, type ErrorCode, type ErrorKind } from '@shop/contracts'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { isTransientDatabaseError } from '../db/transient-errors.ts'
 import { AppError, type FieldError } from '../errors.ts'
@@ -8,7 +9,7 @@ export interface ProblemBody {
   type: string
   title: string
   status: number
-  code: string
+  code: ErrorCode
   detail?: string
   instance?: string
   errors?: FieldError[]
@@ -24,21 +25,19 @@ export function sendProblem(reply: FastifyReply, problem: Omit<ProblemBody, 'typ
 /** The answer of a WebSocket endpoint to a plain HTTP request: 426 with `Upgrade: websocket`. */
 export function sendUpgradeRequired(reply: FastifyReply): FastifyReply {
   return sendProblem(reply.header('upgrade', 'websocket'), {
-    status: 426,
-    code: 'upgrade_required',
-    title: 'Upgrade required',
+    ...ErrorCatalogue.upgradeRequired,
     detail: 'This endpoint is a WebSocket: connect with a WebSocket client',
   })
 }
 
 /** Fastify's own client errors, by code, mapped to stable problem codes. */
-const FRAMEWORK_ERRORS: Record<string, { code: string; title: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_json', title: 'Malformed JSON body' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'malformed_json', title: 'Empty JSON body' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', title: 'Request body too large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', title: 'Unsupported media type' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', title: 'Invalid content length' },
-  FST_ERR_CTP_INVALID_TYPE: { code: 'bad_request', title: 'Invalid content type' },
+const FRAMEWORK_ERRORS: Record<string, ErrorKind> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCatalogue.malformedJson,
+  FST_ERR_CTP_EMPTY_JSON_BODY: { ...ErrorCatalogue.malformedJson, title: 'Empty JSON body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: ErrorCatalogue.payloadTooLarge,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCatalogue.unsupportedMediaType,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { ...ErrorCatalogue.badRequest, title: 'Invalid content length' },
+  FST_ERR_CTP_INVALID_TYPE: { ...ErrorCatalogue.badRequest, title: 'Invalid content type' },
 }
 
 /** The JSON pointer of the offending field, naming a missing or unexpected property too. */
@@ -48,10 +47,10 @@ function fieldOf(issue: { instancePath?: string; params?: Record<string, unknown
   return property === undefined ? path : `${path}/${String(property)}`
 }
 
-const CONTEXT_CODES: Record<string, string> = {
-  headers: 'invalid_header',
-  params: 'invalid_path_parameter',
-  querystring: 'invalid_query',
+const CONTEXT_ERRORS: Record<string, ErrorKind> = {
+  headers: ErrorCatalogue.invalidHeader,
+  params: ErrorCatalogue.invalidPathParameter,
+  querystring: ErrorCatalogue.invalidQuery,
 }
 
 /**
@@ -73,9 +72,9 @@ export function registerProblemHandler(app: FastifyInstance): void {
     if (error.validation) {
       const inBody = error.validationContext === 'body'
       return sendProblem(reply, {
-        status: inBody ? 422 : 400,
-        code: inBody ? 'validation_failed' : (CONTEXT_CODES[error.validationContext ?? ''] ?? 'bad_request'),
-        title: inBody ? 'Validation failed' : 'Bad request',
+        ...(inBody
+          ? ErrorCatalogue.validationFailed
+          : (CONTEXT_ERRORS[error.validationContext ?? ''] ?? ErrorCatalogue.badRequest)),
         detail: error.message,
         errors: error.validation.map((issue) => ({
           field: fieldOf(issue),
@@ -85,13 +84,12 @@ export function registerProblemHandler(app: FastifyInstance): void {
     }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined
     if (known && error.statusCode && error.statusCode < 500) {
-      return sendProblem(reply, { status: error.statusCode, ...known, detail: error.message })
+      return sendProblem(reply, { ...known, status: error.statusCode, detail: error.message })
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, {
+        ...ErrorCatalogue.badRequest,
         status: error.statusCode,
-        code: 'bad_request',
-        title: 'Bad request',
         detail: error.message,
       })
     }
@@ -99,13 +97,11 @@ export function registerProblemHandler(app: FastifyInstance): void {
       request.log.warn({ err: error }, 'database unavailable')
       reply.header('retry-after', '1')
       return sendProblem(reply, {
-        status: 503,
-        code: 'service_unavailable',
-        title: 'Service unavailable',
+        ...ErrorCatalogue.serviceUnavailable,
         detail: 'The service cannot reach its database right now; retry shortly',
       })
     }
     request.log.error({ err: error }, 'unhandled error')
-    return sendProblem(reply, { status: 500, code: 'internal_error', title: 'Internal server error' })
+    return sendProblem(reply, ErrorCatalogue.internalError)
   })
 }

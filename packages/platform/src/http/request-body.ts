@@ -1,3 +1,4 @@
+import { ErrorCatalogue } from '@shop/contracts'
 import { parse as parseContentType } from 'fast-content-type-parse'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
@@ -76,19 +77,15 @@ async function refuseEncodedBody(request: FastifyRequest, reply: FastifyReply): 
   // RFC 9110 15.5.16: say which codings would have been accepted.
   reply.header('accept-encoding', 'identity')
   throw new AppError(
-    415,
-    'unsupported_content_encoding',
-    'Unsupported content encoding',
+    ErrorCatalogue.unsupportedContentEncoding,
     `Bodies are read as sent: Content-Encoding ${codings.join(', ')} is not decoded; send the body uncompressed`,
   )
 }
 
 const unsupportedCharset = () =>
   new AppError(
-    415,
-    'unsupported_media_type',
-    'Unsupported media type',
+    ErrorCatalogue.unsupportedMediaType,
     'JSON bodies must be UTF-8: send Content-Type application/json, with no charset or charset=utf-8',
   )
 
-const malformedJson = (detail: string) => new AppError(400, 'malformed_json', 'Malformed JSON body', detail)
+const malformedJson = (detail: string) => new AppError(ErrorCatalogue.malformedJson, detail)

@@ -1,3 +1,4 @@
+import { ErrorCatalogue } from '@shop/contracts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
 import { sendProblem } from './problem.ts'
@@ -28,16 +29,12 @@ export function answerUnmatchedRequests(app: FastifyInstance): void {
     const allowed = [...methods].filter((method) => routes.find(method, request.url) !== null).sort()
     if (allowed.length === 0) {
       return sendProblem(reply, {
-        status: 404,
-        code: 'route_not_found',
-        title: 'Not found',
+        ...ErrorCatalogue.routeNotFound,
         detail: `No route ${request.method} ${path}`,
       })
     }
     return sendProblem(reply.header('allow', allowed.join(', ')), {
-      status: 405,
-      code: 'method_not_allowed',
-      title: 'Method not allowed',
+      ...ErrorCatalogue.methodNotAllowed,
       detail: `${path} does not take ${request.method}; it takes ${allowed.join(', ')}`,
     })
   }

@@ -1,8 +1,8 @@
-import { UUID_PATTERN } from '@shop/contracts'
+import { ErrorCatalogue } from '@shop/contracts'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
+import { userIdFrom } from './user-id.ts'
 
-const UUID = new RegExp(UUID_PATTERN)
 export const USER_ID_QUERY_PARAMETER = 'user_id'
 
 /**
@@ -14,16 +14,18 @@ export function parseUserIdQuery(request: FastifyRequest): string {
   const value = (request.query as Record<string, unknown> | undefined)?.[USER_ID_QUERY_PARAMETER]
   if (value === undefined) {
     throw new AppError(
-      400,
-      'missing_user_id',
-      'Missing user_id',
+      { ...ErrorCatalogue.missingUserId, title: 'Missing user_id' },
       'The user_id query parameter is required: a WebSocket cannot carry X-User-Id',
     )
   }
-  if (typeof value !== 'string' || !UUID.test(value)) {
-    throw new AppError(400, 'invalid_user_id', 'Invalid user_id', 'user_id must be a single UUID')
+  const userId = userIdFrom(value)
+  if (userId === undefined) {
+    throw new AppError(
+      { ...ErrorCatalogue.invalidUserId, title: 'Invalid user_id' },
+      'user_id must be a single UUID',
+    )
   }
-  return value.toLowerCase()
+  return userId
 }
 
 /** An onRequest hook for WebSocket routes that act on behalf of a user. */

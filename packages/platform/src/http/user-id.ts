@@ -1,4 +1,4 @@
-import { UUID_PATTERN } from '@shop/contracts'
+import { ErrorCatalogue, isUuid, normaliseUuid } from '@shop/contracts'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
 
@@ -9,12 +9,11 @@ declare module 'fastify' {
   }
 }
 
-const UUID = new RegExp(UUID_PATTERN)
 export const USER_ID_HEADER = 'x-user-id'
 
 /** The user id a header value names, lower-cased, or undefined unless it is a single UUID. */
 export function userIdFrom(value: unknown): string | undefined {
-  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined
+  return typeof value === 'string' && isUuid(value) ? normaliseUuid(value) : undefined
 }
 
 /**
@@ -24,11 +23,11 @@ export function userIdFrom(value: unknown): string | undefined {
 export function parseUserId(request: FastifyRequest): string {
   const value = request.headers[USER_ID_HEADER]
   if (value === undefined) {
-    throw new AppError(400, 'missing_user_id', 'Missing X-User-Id', 'The X-User-Id header is required')
+    throw new AppError(ErrorCatalogue.missingUserId, 'The X-User-Id header is required')
   }
   const userId = userIdFrom(value)
   if (userId === undefined) {
-    throw new AppError(400, 'invalid_user_id', 'Invalid X-User-Id', 'X-User-Id must be a single UUID')
+    throw new AppError(ErrorCatalogue.invalidUserId, 'X-User-Id must be a single UUID')
   }
   return userId
 }

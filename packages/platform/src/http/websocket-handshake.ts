@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { ErrorCatalogue } from '@shop/contracts'
 import { endWithProblem, type SocketProblem } from './framework-errors.ts'
 
 type Refusal = Omit<SocketProblem, 'instance'> & { headers?: Record<string, string> }
@@ -14,36 +15,24 @@ const SUPPORTED_VERSIONS = '13, 8'
  */
 const REFUSALS: Record<string, Refusal> = {
   'Missing or invalid Sec-WebSocket-Key header': {
-    status: 400,
-    code: 'invalid_websocket_key',
-    title: 'Invalid WebSocket handshake',
+    ...ErrorCatalogue.invalidWebSocketKey,
     detail: 'Sec-WebSocket-Key must be 16 bytes in base64',
   },
   'Missing or invalid Sec-WebSocket-Version header': {
-    status: 426,
-    code: 'unsupported_websocket_version',
-    title: 'Upgrade required',
+    ...ErrorCatalogue.unsupportedWebSocketVersion,
     detail: `Sec-WebSocket-Version must be one of ${SUPPORTED_VERSIONS}`,
     headers: { 'Sec-WebSocket-Version': SUPPORTED_VERSIONS },
   },
   'Invalid Upgrade header': {
-    status: 400,
-    code: 'invalid_upgrade',
-    title: 'Invalid WebSocket handshake',
+    ...ErrorCatalogue.invalidUpgrade,
     detail: 'Upgrade must be websocket',
   },
   'Invalid Sec-WebSocket-Protocol header': {
-    status: 400,
-    code: 'invalid_websocket_protocol',
-    title: 'Invalid WebSocket handshake',
+    ...ErrorCatalogue.invalidWebSocketProtocol,
     detail: 'Sec-WebSocket-Protocol must be a list of tokens, none twice',
   },
 }
-const MALFORMED: Refusal = {
-  status: 400,
-  code: 'invalid_websocket_handshake',
-  title: 'Invalid WebSocket handshake',
-}
+const MALFORMED: Refusal = ErrorCatalogue.invalidWebSocketHandshake
 
 /**
  * A listener for the `ws` server's 'wsClientError': answers a handshake it refuses with problem

@@ -1,3 +1,4 @@
+import { ErrorCatalogue } from '@shop/contracts'
 import { AppError } from '@shop/platform'
 import type { FastifyRequest } from 'fastify'
 
@@ -25,9 +26,7 @@ function headerBytes(request: FastifyRequest): number {
 export async function refuseOversizedHeaders(request: FastifyRequest): Promise<void> {
   if (headerBytes(request) <= MAX_FORWARDED_HEADER_BYTES) return
   throw new AppError(
-    431,
-    'headers_too_large',
-    'Request headers too large',
+    ErrorCatalogue.headersTooLarge,
     `The request line and headers must stay within ${MAX_FORWARDED_HEADER_BYTES} bytes`,
   )
 }

@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket'
-import { LiveRoutes } from '@shop/contracts'
+import { LIVE_ORDERS_PATH, LiveRoutes } from '@shop/contracts'
 import {
   keepWebSocketAlive,
   REQUEST_ID_HEADER,
@@ -15,14 +15,13 @@ import { sendUpstreamFailure } from './upstream-failure.ts'
 import { connectUpstreamSocket, UpgradeRefused, UpgradeTimedOut } from './upstream-socket.ts'
 
 export interface LiveStatusProxyOptions {
-  /** orders-service, which serves each user's status changes at UPSTREAM_PATH. */
+  /** orders-service, which serves each user's status changes at LIVE_ORDERS_PATH. */
   upstream: string
   timeoutMs: number
   /** Counts each upgrade against its user's budget, as a business request; none means no limit. */
   rateLimit?: RateLimitHook
 }
 
-const UPSTREAM_PATH = '/live/orders'
 // Clients send nothing on this socket; pushes are small JSON objects.
 const MAX_CLIENT_MESSAGE_BYTES = 1024
 const MAX_PUSH_BYTES = 64 * 1024
@@ -63,7 +62,7 @@ export const liveStatusProxy: FastifyPluginAsync<LiveStatusProxyOptions> = async
   const openUpstream = async (request: FastifyRequest, reply: FastifyReply) => {
     // A plain GET gets its 426 from the handler: there is nothing to relay.
     if (!request.ws) return
-    const url = new URL(UPSTREAM_PATH, options.upstream)
+    const url = new URL(LIVE_ORDERS_PATH, options.upstream)
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
     url.searchParams.set('user_id', request.userId)
     try {

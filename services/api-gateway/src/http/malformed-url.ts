@@ -1,3 +1,4 @@
+import { ErrorCatalogue } from '@shop/contracts'
 import { AppError } from '@shop/platform'
 import type { FastifyRequest } from 'fastify'
 
@@ -21,9 +22,7 @@ export async function refuseMalformedUrl(request: FastifyRequest): Promise<void>
   const [path = '', query] = request.url.split('?', 2)
   const inQuery = query !== undefined && decodes(path)
   throw new AppError(
-    400,
-    inQuery ? 'invalid_query' : 'malformed_url',
-    'Bad request',
+    inQuery ? ErrorCatalogue.invalidQuery : ErrorCatalogue.malformedUrl,
     `The ${inQuery ? 'query string' : 'URL'} is not valid percent-encoding`,
   )
 }

@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit'
+import { ErrorCatalogue } from '@shop/contracts'
 import { AppError, type HttpApp } from '@shop/platform'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
@@ -52,9 +53,7 @@ export async function perCallerRateLimit(
     reply.header('retry-after', outcome.ttlInSeconds)
     // The platform's error handler answers it as problem JSON, like every AppError.
     throw new AppError(
-      429,
-      'rate_limited',
-      'Too many requests',
+      ErrorCatalogue.rateLimited,
       `At most ${outcome.max} requests a minute per user; retry in ${outcome.ttlInSeconds} s`,
     )
   }

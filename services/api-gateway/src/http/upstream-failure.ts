@@ -1,3 +1,4 @@
+import { ErrorCatalogue } from '@shop/contracts'
 import { sendProblem } from '@shop/platform'
 import type { FastifyReply } from 'fastify'
 
@@ -8,9 +9,7 @@ import type { FastifyReply } from 'fastify'
  */
 export function sendUpstreamFailure(reply: FastifyReply, timedOut: boolean, timeoutMs: number): FastifyReply {
   return sendProblem(reply, {
-    status: timedOut ? 504 : 503,
-    code: timedOut ? 'upstream_timeout' : 'upstream_unavailable',
-    title: timedOut ? 'Upstream timeout' : 'Service unavailable',
+    ...(timedOut ? ErrorCatalogue.upstreamTimeout : ErrorCatalogue.upstreamUnavailable),
     detail: timedOut
       ? `The service did not answer within ${timeoutMs} ms`
       : 'The service is not reachable; try again later',

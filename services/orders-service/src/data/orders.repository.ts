@@ -1,5 +1,6 @@
+import type { FinalOrderStatus, OrderStatusName } from '@shop/contracts'
 import { type OutboxMessage, prepared, type Queryable, writeWithOutbox } from '@shop/platform'
-import type { Order, OrderStatus } from '../domain/order.ts'
+import type { Order } from '../domain/order.ts'
 import { ORDER_STATUS_CHANNEL } from './order-status-channel.ts'
 
 interface OrderRow {
@@ -7,7 +8,7 @@ interface OrderRow {
   user_id: string
   amount_minor: string
   description: string | null
-  status: OrderStatus
+  status: OrderStatusName
   reason: string | null
   created_at: Date
 }
@@ -83,7 +84,7 @@ const FINISH_NEW_ORDER = prepared(`
 export async function finishNewOrder(
   db: Queryable,
   orderId: string,
-  status: 'FINISHED' | 'CANCELLED',
+  status: FinalOrderStatus,
   reason: string | null,
 ): Promise<boolean> {
   const { rowCount } = await db.query({

@@ -1,13 +1,12 @@
+import type { OrderStatusName } from '@shop/contracts'
 import { fromMinorUnits } from '@shop/platform'
-
-export type OrderStatus = 'NEW' | 'FINISHED' | 'CANCELLED'
 
 export interface Order {
   id: string
   userId: string
   amountMinor: number
   description: string | null
-  status: OrderStatus
+  status: OrderStatusName
   reason: string | null
   createdAt: Date
 }

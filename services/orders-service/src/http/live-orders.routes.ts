@@ -1,4 +1,5 @@
 import websocket from '@fastify/websocket'
+import { ErrorCatalogue, LIVE_ORDERS_PATH } from '@shop/contracts'
 import {
   AppError,
   keepWebSocketAlive,
@@ -11,7 +12,6 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { CLOSE_TRY_AGAIN_LATER, startOrderStatusFeed } from '../live/order-status-feed.ts'
 
 /** Where the gateway's `/ws` connects: the caller's order status changes, as they commit. */
-export const LIVE_ORDERS_PATH = '/live/orders'
 // A client sends nothing on this socket; a small limit keeps anyone from making it buffer much.
 const MAX_CLIENT_MESSAGE_BYTES = 1024
 
@@ -47,9 +47,7 @@ export const liveOrderRoutes: FastifyPluginAsync<{ databaseUrl: string; logger: 
   const refuseWhileDeaf = async (_request: FastifyRequest) => {
     if (!feed.listening)
       throw new AppError(
-        503,
-        'live_status_unavailable',
-        'Live status unavailable',
+        ErrorCatalogue.liveStatusUnavailable,
         'Order status changes cannot be followed right now; retry shortly',
       )
   }

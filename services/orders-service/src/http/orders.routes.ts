@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, OrderRoutes } from '@shop/contracts'
+import {
+  DEFAULT_LIST_LIMIT,
+  ErrorCatalogue,
+  MAX_LIST_LIMIT,
+  normaliseUuid,
+  OrderRoutes,
+} from '@shop/contracts'
 import { AppError, requireUserId, respondIdempotently, toMinorUnits } from '@shop/platform'
 import type pg from 'pg'
 import { findUserOrder, listUserOrders } from '../data/orders.repository.ts'
@@ -37,7 +43,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; ordersTopic
     handler: async (request) => {
       const limit = Number(request.query.limit ?? DEFAULT_LIST_LIMIT)
       if (limit > MAX_LIST_LIMIT)
-        throw new AppError(400, 'invalid_query', 'Bad request', 'limit must be at most 1000')
+        throw new AppError(ErrorCatalogue.invalidQuery, 'limit must be at most 1000')
       return (await listUserOrders(pool, request.userId, limit)).map(toOrderView)
     },
   })
@@ -45,8 +51,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; ordersTopic
   app.route({
     ...OrderRoutes.getOrder,
     handler: async (request) => {
-      const order = await findUserOrder(pool, request.userId, request.params.order_id.toLowerCase())
-      if (!order) throw new AppError(404, 'order_not_found', 'Order not found', 'This user has no such order')
+      const order = await findUserOrder(pool, request.userId, normaliseUuid(request.params.order_id))
+      if (!order) throw new AppError(ErrorCatalogue.orderNotFound, 'This user has no such order')
       return toOrderView(order)
     },
   })

@@ -1,7 +1,7 @@
+import { readOrderStatusNotice, toOrderStatusPush } from '@shop/contracts'
 import { type Logger, listen } from '@shop/platform'
 import type { WebSocket } from 'ws'
 import { ORDER_STATUS_CHANNEL } from '../data/order-status-channel.ts'
-import { parseOrderStatusNotice, toOrderStatusPush } from './order-status-notice.ts'
 import { OrderStatusSubscribers } from './order-status-subscribers.ts'
 
 /** WebSocket close codes (RFC 6455 and the IANA registry) that tell a client to come back. */
@@ -36,7 +36,7 @@ export function startOrderStatusFeed(options: { connectionString: string; logger
     channels: [ORDER_STATUS_CHANNEL],
     logger: options.logger,
     onNotify: (_channel, payload) => {
-      const notice = parseOrderStatusNotice(payload)
+      const notice = readOrderStatusNotice(payload)
       if (!notice) {
         options.logger.warn({ payload }, 'malformed order status notice ignored')
         return

@@ -1,9 +1,10 @@
+import { ErrorCatalogue } from '@shop/contracts'
 import { AppError, type Database, type Queryable, withTransaction } from '@shop/platform'
 import { creditAccount, findAccount, insertAccount, insertLedgerEntry } from '../data/accounts.repository.ts'
 import { type AccountView, MAX_BALANCE_MINOR, toAccountView } from './account.ts'
 
 export const accountNotFound = () =>
-  new AppError(404, 'account_not_found', 'Account not found', 'This user has no account; create one first')
+  new AppError(ErrorCatalogue.accountNotFound, 'This user has no account; create one first')
 
 export async function openAccount(
   db: Database,
@@ -12,8 +13,7 @@ export async function openAccount(
 ): Promise<AccountView> {
   return withTransaction(db, async (trx) => {
     const account = await insertAccount(trx, userId, initialBalanceMinor)
-    if (!account)
-      throw new AppError(409, 'account_exists', 'Account exists', 'This user already has an account')
+    if (!account) throw new AppError(ErrorCatalogue.accountExists, 'This user already has an account')
     await insertLedgerEntry(trx, { userId, kind: 'opening', amountMinor: initialBalanceMinor })
     return toAccountView(account)
   })
@@ -24,12 +24,7 @@ export async function topUp(db: Database, userId: string, amountMinor: number): 
     const account = await creditAccount(trx, userId, amountMinor, MAX_BALANCE_MINOR)
     if (!account) {
       if (!(await findAccount(trx, userId))) throw accountNotFound()
-      throw new AppError(
-        422,
-        'balance_limit_exceeded',
-        'Balance limit exceeded',
-        'A balance may not exceed 100,000,000,000.00',
-      )
+      throw new AppError(ErrorCatalogue.balanceLimitExceeded, 'A balance may not exceed 100,000,000,000.00')
     }
     await insertLedgerEntry(trx, { userId, kind: 'top_up', amountMinor })
     return toAccountView(account)

@@ -1,4 +1,9 @@
-import { type OrderCreatedPayload, PaymentFinished, type PaymentFinishedPayload } from '@shop/contracts'
+import {
+  normaliseUuid,
+  type OrderCreatedPayload,
+  PaymentFinished,
+  type PaymentFinishedPayload,
+} from '@shop/contracts'
 import { appendToOutbox, TRACEPARENT_HEADER, type Transaction } from '@shop/platform'
 import { chargeOnce } from './charge.ts'
 import { isSameCharge } from './payment.ts'
@@ -17,8 +22,8 @@ export async function payForOrder(
 ): Promise<PaymentFinishedPayload> {
   // The contract's uuid format accepts either case and PostgreSQL answers in lower case: compare,
   // lock and key in lower case, so a redelivery in another case is not a conflict (nor another key).
-  const orderId = order.order_id.toLowerCase()
-  const userId = order.user_id.toLowerCase()
+  const orderId = normaliseUuid(order.order_id)
+  const userId = normaliseUuid(order.user_id)
   const request = { orderId, userId, amountMinor: order.amount_minor }
   const { payment } = await chargeOnce(trx, request)
   const base = { order_id: orderId, user_id: userId, amount_minor: order.amount_minor }

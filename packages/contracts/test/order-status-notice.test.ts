@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseOrderStatusNotice, toOrderStatusPush } from '../src/live/order-status-notice.ts'
+import { readOrderStatusNotice } from '../src/live/order-status-messages.ts'
+import { toOrderStatusPush } from '../src/live/order-status-push.ts'
 
 const notice = {
   order_id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
@@ -10,7 +11,7 @@ const notice = {
 
 describe('order status notices', () => {
   it('when a notice is well formed, then it is read, and pushed without the user id', () => {
-    const parsed = parseOrderStatusNotice(JSON.stringify(notice))
+    const parsed = readOrderStatusNotice(JSON.stringify(notice))
 
     expect(parsed).toEqual(notice)
     expect(parsed && toOrderStatusPush(parsed)).toEqual({
@@ -22,7 +23,7 @@ describe('order status notices', () => {
   })
 
   it('when an order is FINISHED (reason null), then the push has no reason at all', () => {
-    const parsed = parseOrderStatusNotice(JSON.stringify({ ...notice, status: 'FINISHED', reason: null }))
+    const parsed = readOrderStatusNotice(JSON.stringify({ ...notice, status: 'FINISHED', reason: null }))
 
     expect(parsed && toOrderStatusPush(parsed)).not.toHaveProperty('reason')
   })
@@ -34,6 +35,6 @@ describe('order status notices', () => {
     ['with an unknown status', JSON.stringify({ ...notice, status: 'LOST' })],
     ['with a reason that is not text', JSON.stringify({ ...notice, reason: 7 })],
   ])('when a notice is %s, then it is refused', (_case, payload) => {
-    expect(parseOrderStatusNotice(payload)).toBeUndefined()
+    expect(readOrderStatusNotice(payload)).toBeUndefined()
   })
 })
