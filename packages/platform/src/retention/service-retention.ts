@@ -18,6 +18,8 @@ type RetentionSettings = Pick<
   | 'DEAD_LETTER_RETENTION'
   | 'DATABASE_URL'
   | 'BROKER_DATABASE_URL'
+  | 'ORDERS_TOPIC'
+  | 'PAYMENT_RESULTS_TOPIC'
 >
 
 /** The service's own outbox, inbox and dead letters, and the embedded log when it has one. */
@@ -34,6 +36,27 @@ export function retentionTargets(
       ? [{ pool: brokerPool, table: LOG_MESSAGES, retentionMs: parseDuration(settings.LOG_RETENTION) }]
       : []),
   ]
+}
+
+/**
+ * Where the broker can say how long it keeps a topic (Kafka's retention.ms), warns when the inbox
+ * forgets a message id before the topic forgets the message: a redelivery would then find no inbox
+ * row. A warning, not a refusal: the topic may not exist yet, and its retention may change later.
+ */
+export async function warnWhenInboxForgetsFirst(
+  settings: Pick<RetentionSettings, 'INBOX_RETENTION' | 'ORDERS_TOPIC' | 'PAYMENT_RESULTS_TOPIC'>,
+  transport: Transport,
+  logger: Logger,
+): Promise<void> {
+  const inboxMs = parseDuration(settings.INBOX_RETENTION)
+  for (const topic of [settings.ORDERS_TOPIC, settings.PAYMENT_RESULTS_TOPIC]) {
+    const retentionMs = await transport.logRetentionMs?.(topic).catch(() => undefined)
+    if (retentionMs === undefined || inboxMs > retentionMs) continue
+    logger.warn(
+      { topic, retentionMs, INBOX_RETENTION: settings.INBOX_RETENTION },
+      "INBOX_RETENTION is not longer than the topic's retention.ms: a message redelivered after its inbox row is trimmed relies on the business keys alone",
+    )
+  }
 }
 
 /**
@@ -62,6 +85,7 @@ export function startRetention(options: {
   registerRetentionGauges(metrics, targets)
   const trimmer = new RetentionTrimmer({ targets, logger, metrics })
   trimmer.start()
+  void warnWhenInboxForgetsFirst(settings, transport, logger)
   return {
     async close() {
       await trimmer.stop()

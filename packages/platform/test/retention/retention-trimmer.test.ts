@@ -11,11 +11,13 @@ import { messagingMigrations } from '../../src/outbox/outbox.ts'
 import { parseDuration } from '../../src/retention/duration.ts'
 import { INBOX, LOG_MESSAGES } from '../../src/retention/retained-tables.ts'
 import { RetentionTrimmer } from '../../src/retention/retention-trimmer.ts'
-import { retentionTargets } from '../../src/retention/service-retention.ts'
+import { retentionTargets, warnWhenInboxForgetsFirst } from '../../src/retention/service-retention.ts'
 import { createEmbeddedTransport } from '../../src/transport/embedded/embedded-transport.ts'
 import type { DeliveredMessage, Transport } from '../../src/transport/port.ts'
 
 const SETTINGS = {
+  ORDERS_TOPIC: 'unused',
+  PAYMENT_RESULTS_TOPIC: 'unused',
   OUTBOX_RETENTION: '1d',
   INBOX_RETENTION: '8d',
   LOG_RETENTION: '7d',
@@ -245,5 +247,40 @@ describe('embedded log retention', () => {
       [topic],
     )
     expect(rows).toEqual([{ offset: newest.rows[0].offset }])
+  })
+})
+
+describe('the inbox retention rule on Kafka', () => {
+  const brokerKeeping = (retentionMs: number | Error): Transport => ({
+    ...transport,
+    logRetentionMs: async () => {
+      if (retentionMs instanceof Error) throw retentionMs
+      return retentionMs
+    },
+  })
+  const warningsFor = async (INBOX_RETENTION: string, broker: Transport) => {
+    const warnings: unknown[] = []
+    const logger = testLogger.child({})
+    logger.warn = ((fields: unknown) => warnings.push(fields)) as typeof logger.warn
+    await warnWhenInboxForgetsFirst(
+      { INBOX_RETENTION, ORDERS_TOPIC: 'a', PAYMENT_RESULTS_TOPIC: 'b' },
+      broker,
+      logger,
+    )
+    return warnings
+  }
+
+  it("when INBOX_RETENTION is not longer than a topic's retention.ms, then each such topic is warned about", async () => {
+    expect(await warningsFor('7d', brokerKeeping(parseDuration('7d')))).toEqual([
+      { topic: 'a', retentionMs: 604_800_000, INBOX_RETENTION: '7d' },
+      { topic: 'b', retentionMs: 604_800_000, INBOX_RETENTION: '7d' },
+    ])
+    expect(await warningsFor('30d', brokerKeeping(Number.POSITIVE_INFINITY))).toHaveLength(2)
+  })
+
+  it('when INBOX_RETENTION outlasts the topics, or the broker cannot say, then nothing is warned', async () => {
+    expect(await warningsFor('8d', brokerKeeping(parseDuration('7d')))).toEqual([])
+    expect(await warningsFor('1d', brokerKeeping(new Error('no such topic')))).toEqual([])
+    expect(await warningsFor('1d', transport)).toEqual([])
   })
 })
