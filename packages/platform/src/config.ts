@@ -115,6 +115,8 @@ export const retentionSettings = {
   LOG_RETENTION: Duration('7d'),
   /** Dead letters replayed longer ago than this are deleted; those never replayed are kept. */
   DEAD_LETTER_RETENTION: Duration('30d'),
+  /** How often each instance trims those tables; a row outlives its retention by up to this much. */
+  RETENTION_INTERVAL: Duration('1m'),
 }
 
 /**

@@ -40,8 +40,6 @@ export class RetentionTrimmer {
   #stopping = false
 
   constructor(options: RetentionTrimmerOptions) {
-    // Once a minute keeps every table within a minute of its window at a cost of a few index
-    // probes when there is nothing to delete.
     this.#options = { batchSize: 5_000, intervalMs: 60_000, ...options }
   }
 

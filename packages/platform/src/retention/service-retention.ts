@@ -16,6 +16,7 @@ type RetentionSettings = Pick<
   | 'INBOX_RETENTION'
   | 'LOG_RETENTION'
   | 'DEAD_LETTER_RETENTION'
+  | 'RETENTION_INTERVAL'
   | 'DATABASE_URL'
   | 'BROKER_DATABASE_URL'
   | 'ORDERS_TOPIC'
@@ -83,7 +84,12 @@ export function startRetention(options: {
       : undefined
   const targets = retentionTargets(settings, pool, brokerPool)
   registerRetentionGauges(metrics, targets)
-  const trimmer = new RetentionTrimmer({ targets, logger, metrics })
+  const trimmer = new RetentionTrimmer({
+    targets,
+    logger,
+    metrics,
+    intervalMs: parseDuration(settings.RETENTION_INTERVAL),
+  })
   trimmer.start()
   void warnWhenInboxForgetsFirst(settings, transport, logger)
   return {
