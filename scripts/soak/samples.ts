@@ -1,7 +1,8 @@
 /**
- * What the soak records every sample interval, and the rule that fails it: a figure that rose at
- * every sample of the run's second half, and ended clearly above where that half began, keeps
- * growing. Before the half, tables are still filling their retention windows and Node warms up.
+ * What the soak records every sample interval, and the rule that fails it: a figure that rose by
+ * more than 1% at every sample of the run's second half, and ended clearly above where that half
+ * began, keeps growing. A figure that levels off, even high, does not. Before the half, tables are
+ * still filling their retention windows and Node warms up.
  */
 import pg from 'pg'
 
@@ -83,7 +84,7 @@ export function growingFigures(samples: readonly Sample[]): string[] {
   }
   return [...series].flatMap(([name, { kind, values }]) => {
     const [first, last] = [values[0] as number, values.at(-1) as number]
-    const rising = values.every((value, index) => index === 0 || value > (values[index - 1] as number))
+    const rising = values.every((value, index) => index === 0 || value > (values[index - 1] as number) * 1.01)
     const slack = SLACK[kind]?.(first) ?? 0
     return rising && last - first > slack ? [`${name}: ${first} → ${last}`] : []
   })

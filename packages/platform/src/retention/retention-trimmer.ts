@@ -30,7 +30,8 @@ interface BatchResult {
  * Deletes what each table no longer needs, every interval, in small batches of oldest rows, one
  * short transaction each. Each batch takes a transaction-scoped advisory lock named after the
  * schema and table first; when another instance holds it, that instance is trimming the table and
- * this one leaves the table alone for the round, so one table is never trimmed by two at once.
+ * this one leaves the table alone for the round. So two instances never delete from one table at
+ * the same moment: at worst, one that asks between another's batches takes the next turn.
  */
 export class RetentionTrimmer {
   readonly #options: Required<Omit<RetentionTrimmerOptions, 'metrics'>> &
