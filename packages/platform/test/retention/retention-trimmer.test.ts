@@ -10,6 +10,7 @@ import { ServiceMetrics } from '../../src/metrics.ts'
 import { messagingMigrations } from '../../src/outbox/outbox.ts'
 import { parseDuration } from '../../src/retention/duration.ts'
 import { INBOX, LOG_MESSAGES } from '../../src/retention/retained-tables.ts'
+import { registerRetentionGauges } from '../../src/retention/retention-metrics.ts'
 import { RetentionTrimmer } from '../../src/retention/retention-trimmer.ts'
 import { retentionTargets, warnWhenInboxForgetsFirst } from '../../src/retention/service-retention.ts'
 import { createEmbeddedTransport } from '../../src/transport/embedded/embedded-transport.ts'
@@ -248,6 +249,38 @@ describe('embedded log retention', () => {
       [topic],
     )
     expect(rows).toEqual([{ offset: newest.rows[0].offset }])
+  })
+})
+
+describe('retention gauges', () => {
+  it('when scraped, then each table reports its rows, bytes, oldest expirable row and window', async () => {
+    const pool = await serviceSchema()
+    await inboxRow(pool, 'seen two days ago', '2d')
+    await outboxRow(pool, 'unpublished', '9d', null)
+    await pool.query('ANALYZE inbox')
+    const metrics = new ServiceMetrics('test', { processMetrics: false })
+    registerRetentionGauges(metrics, retentionTargets(SETTINGS, pool))
+
+    const scraped = async (name: string) =>
+      Object.fromEntries(
+        ((await metrics.registry.getSingleMetric(name)?.get())?.values ?? []).map(({ labels, value }) => [
+          labels.table,
+          value,
+        ]),
+      )
+
+    expect(await scraped('retention_window_seconds')).toEqual({
+      outbox: 86_400,
+      inbox: 691_200,
+      dead_letters: 2_592_000,
+    })
+    const oldest = await scraped('retention_oldest_row_age_seconds')
+    // Outbox: only published rows count, and there is none; inbox: the row two days old.
+    expect(oldest).toMatchObject({ outbox: 0, dead_letters: 0 })
+    expect(oldest.inbox).toBeGreaterThanOrEqual(172_800)
+    expect(oldest.inbox).toBeLessThan(172_900)
+    expect((await scraped('retention_table_rows')).inbox).toBe(1)
+    expect((await scraped('retention_table_bytes')).outbox).toBeGreaterThan(0)
   })
 })
 
