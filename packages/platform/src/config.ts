@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { DEFAULT_ORDERS_TOPIC, DEFAULT_PAYMENT_RESULTS_TOPIC } from '@shop/contracts'
 import { type Static, type TObject, type TSchema, Type } from 'typebox'
 import { Value } from 'typebox/value'
+import { DURATION_PATTERN, parseDuration } from './retention/duration.ts'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -99,6 +100,41 @@ export function tracingConfigured(settings: TelemetrySettings): boolean {
   return endpoint !== undefined && settings.OTEL_SDK_DISABLED?.toLowerCase() !== 'true'
 }
 
+const Duration = (defaultValue: string) => Type.String({ default: defaultValue, pattern: DURATION_PATTERN })
+
+/**
+ * How long each service keeps what it no longer needs, written like `30s`, `15m`, `24h` or `7d`.
+ * An inbox row must outlive every redelivery of its message: see `retentionRuleViolation`.
+ */
+export const retentionSettings = {
+  /** Published outbox rows older than this are deleted; unpublished ones are never. */
+  OUTBOX_RETENTION: Duration('1d'),
+  /** Inbox rows (message ids already handled) older than this are deleted; must exceed the transport's retention. */
+  INBOX_RETENTION: Duration('8d'),
+  /** Embedded transport only: log messages older than this are deleted, like Kafka's `retention.ms`. */
+  LOG_RETENTION: Duration('7d'),
+  /** Dead letters replayed longer ago than this are deleted; those never replayed are kept. */
+  DEAD_LETTER_RETENTION: Duration('30d'),
+  /** How often each instance trims those tables; a row outlives its retention by up to this much. */
+  RETENTION_INTERVAL: Duration('1m'),
+}
+
+/**
+ * The rule that keeps deduplication sound: an inbox row may go only once no redelivery of its
+ * message can still arrive. On the embedded log a message lives LOG_RETENTION, so the inbox must
+ * keep its ids longer. On Kafka the topic's retention.ms is the broker's to say (see README).
+ */
+export function retentionRuleViolation(settings: {
+  INBOX_RETENTION?: string
+  LOG_RETENTION?: string
+  KAFKA_BOOTSTRAP_SERVERS?: string | undefined
+}): string | undefined {
+  const { INBOX_RETENTION: inbox, LOG_RETENTION: log } = settings
+  if (inbox === undefined || log === undefined || settings.KAFKA_BOOTSTRAP_SERVERS !== undefined) return
+  if (parseDuration(inbox) > parseDuration(log)) return
+  return `INBOX_RETENTION (${inbox}) must be longer than LOG_RETENTION (${log}): a message still in the log could be delivered again after its inbox row is gone, and be handled twice`
+}
+
 /**
  * The settings every service shares, named as in the seed's `.env`. Each service adds its own.
  * Keep a sentence per variable: it is the documentation operators read.
@@ -106,6 +142,7 @@ export function tracingConfigured(settings: TelemetrySettings): boolean {
 export const commonSettings = {
   ...httpServerSettings,
   ...telemetrySettings,
+  ...retentionSettings,
   /** pino log level; `LOG_LEVEL=DEBUG` from the seed works too. */
   LOG_LEVEL: LogLevel,
   /** The service's own PostgreSQL database; `postgresql+asyncpg://` URLs from the seed are accepted. */
@@ -159,7 +196,11 @@ export function loadConfig<Schema extends TObject>(
   const given = { ...input }
   const converted = Value.Convert(schema, Value.Default(schema, input)) as Record<string, unknown>
   const value = { ...converted, ...Object.fromEntries([...fractions].map((key) => [key, given[key]])) }
-  if (Value.Check(schema, value)) return value as Static<Schema>
+  if (Value.Check(schema, value)) {
+    const violation = retentionRuleViolation(value)
+    if (violation) throw new ConfigError(`Invalid configuration:\n  ${violation}`)
+    return value as Static<Schema>
+  }
 
   // Checked one variable at a time, so the message names every variable at fault, not just the first.
   const required = new Set(schema.required ?? [])

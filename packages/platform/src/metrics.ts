@@ -12,6 +12,8 @@ export class ServiceMetrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>
   readonly consumed: Counter<'consumer' | 'outcome'>
   readonly published: Counter<'topic'>
+  readonly trimmed: Counter<'table'>
+  readonly expiredUnread: Counter<'group' | 'topic'>
 
   constructor(service: string, options: { processMetrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ service })
@@ -33,6 +35,18 @@ export class ServiceMetrics {
       name: 'outbox_published_total',
       help: 'Outbox messages the transport accepted, by topic.',
       labelNames: ['topic'],
+      registers: [this.registry],
+    })
+    this.trimmed = new Counter({
+      name: 'retention_rows_trimmed_total',
+      help: 'Rows deleted by retention because they outlived their window, by table.',
+      labelNames: ['table'],
+      registers: [this.registry],
+    })
+    this.expiredUnread = new Counter({
+      name: 'consumer_messages_expired_total',
+      help: 'Embedded log messages deleted by LOG_RETENTION before a consumer group read them; the group resumed at the oldest message left.',
+      labelNames: ['group', 'topic'],
       registers: [this.registry],
     })
   }

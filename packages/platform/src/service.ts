@@ -10,6 +10,7 @@ import type { EventConsumer } from './messaging/event-consumer.ts'
 import { ServiceMetrics } from './metrics.ts'
 import { messagingMigrations } from './outbox/outbox.ts'
 import { OutboxRelay } from './outbox/relay.ts'
+import { startRetention } from './retention/service-retention.ts'
 import { closeOnSignals } from './runtime.ts'
 import { startTracing } from './telemetry/start-tracing.ts'
 import { createTransport } from './transport/create-transport.ts'
@@ -79,6 +80,13 @@ export async function runService<Schema extends TObject>(
     metrics,
   })
   relay.start()
+  const retention = startRetention({
+    settings: config,
+    pool,
+    transport,
+    logger: logger.child({ component: 'retention' }),
+    metrics,
+  })
 
   const readiness = {
     database: () => pool.query('SELECT 1').then(() => true),
@@ -99,6 +107,7 @@ export async function runService<Schema extends TObject>(
     { name: 'key expiry', close: async () => clearInterval(expireKeys) },
     ...consumers.map((consumer, index) => ({ name: `consumer ${index}`, close: () => consumer.stop() })),
     { name: 'outbox relay', close: () => relay.stop() },
+    { name: 'retention', close: () => retention.close() },
     { name: 'transport', close: () => transport.close() },
     { name: 'database pool', close: () => pool.end() },
     // Last, so the spans of everything that closed before it are sent.

@@ -48,6 +48,43 @@ describe('loadConfig', () => {
     expect(() => loadConfig(Schema, { DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/)
   })
 
+  it('when no retention is set, then outbox 1d, inbox 8d, log 7d and dead letters 30d apply', () => {
+    expect(loadConfig(Schema, { DATABASE_URL: seedUrl })).toMatchObject({
+      OUTBOX_RETENTION: '1d',
+      INBOX_RETENTION: '8d',
+      LOG_RETENTION: '7d',
+      DEAD_LETTER_RETENTION: '30d',
+    })
+  })
+
+  it.each(['7', '1w', '1.5d', '0h'])('when OUTBOX_RETENTION is %j, then boot stops naming it', (value) => {
+    expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, OUTBOX_RETENTION: value })).toThrow(
+      /OUTBOX_RETENTION/,
+    )
+  })
+
+  it.each([
+    ['7d', '7d'],
+    ['168h', '7d'],
+    ['2d', '3d'],
+  ])(
+    'when INBOX_RETENTION is %j and LOG_RETENTION %j on the embedded log, then boot stops naming both',
+    (inbox, log) => {
+      const load = () =>
+        loadConfig(Schema, { DATABASE_URL: seedUrl, INBOX_RETENTION: inbox, LOG_RETENTION: log })
+      expect(load).toThrow(ConfigError)
+      expect(load).toThrow(/INBOX_RETENTION .* LOG_RETENTION/)
+    },
+  )
+
+  it('when INBOX_RETENTION outlasts LOG_RETENTION, or the transport is Kafka, then boot goes on', () => {
+    expect(
+      loadConfig(Schema, { DATABASE_URL: seedUrl, INBOX_RETENTION: '169h', LOG_RETENTION: '7d' }),
+    ).toMatchObject({ INBOX_RETENTION: '169h' })
+    const onKafka = { DATABASE_URL: seedUrl, KAFKA_BOOTSTRAP_SERVERS: 'kafka:9092', INBOX_RETENTION: '1d' }
+    expect(loadConfig(Schema, onKafka).LOG_RETENTION).toBe('7d')
+  })
+
   it.each(['kafka', 'kafka:port', 'http://kafka:9092', 'a:1,,b:2', 'a:1 b:2'])(
     'when KAFKA_BOOTSTRAP_SERVERS is %j, then boot stops naming it',
     (servers) => {

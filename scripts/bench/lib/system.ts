@@ -23,6 +23,8 @@ export type TransportName = 'kafka' | 'embedded'
 export interface SystemOptions {
   transport: TransportName
   logLevel: string
+  /** Settings given to orders-service and payments-service besides those the launcher sets. */
+  serviceEnv?: Record<string, string>
   /** When set, every service runs with `--cpu-prof` and writes its profile here on exit. */
   profileDir?: string | undefined
   log: (line: string) => void
@@ -139,6 +141,7 @@ export class SystemLauncher {
       KAFKA_BOOTSTRAP_SERVERS: kafka?.bootstrap ?? '',
       KAFKA_CONSUMER_GROUP: '',
       NODE_OPTIONS: nodeOptions,
+      ...this.#options.serviceEnv,
     }
     const run = async (name: ServiceName, env: Record<string, string>) => {
       this.#checkNotStopping()

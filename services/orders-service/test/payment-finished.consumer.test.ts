@@ -3,6 +3,7 @@ import { type PaymentFailureReason, PaymentFinished } from '@shop/contracts'
 import { type EventConsumer, loadConfig, type Transport } from '@shop/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmbeddedTransport } from '../../../packages/platform/src/transport/embedded/embedded-transport.ts'
+import { trimFromInbox } from '../../../packages/platform/test/fixtures/expire-inbox.ts'
 import { eventually } from '../../../tests/support/eventually.ts'
 import { testLogger } from '../../../tests/support/logger.ts'
 import { OrdersConfig } from '../src/config.ts'
@@ -129,6 +130,25 @@ describe('payment_finished consumer', () => {
       if (expected.status === 'FINISHED') expect(order).not.toHaveProperty('reason')
     },
   )
+
+  it('when the same result comes again after retention deleted its inbox row, then the settled order is unchanged', async () => {
+    // The inbox forgets after INBOX_RETENTION; settling only from NEW is what holds then.
+    const userId = randomUUID()
+    const orderId = await harness.placeOrder(userId, 10)
+    const event = paymentFinished(orderId, userId, { status: 'FAIL', reason: 'insufficient_funds' })
+    await publish(orderId, PaymentFinished.encode(event))
+    await waitInInbox(event.event_id)
+    const settled = await harness.viewOrder(orderId, userId)
+    expect(await trimFromInbox(harness.pool, [event.event_id])).toBe(1)
+    const { handled } = consumer.stats
+
+    await publish(orderId, PaymentFinished.encode(event))
+    await waitInInbox(event.event_id)
+
+    expect(consumer.stats.handled).toBe(handled + 1)
+    expect(settled).toMatchObject({ status: 'CANCELLED', reason: 'insufficient_funds' })
+    expect(await harness.viewOrder(orderId, userId)).toEqual(settled)
+  })
 
   it('when the same event is delivered twice, then the inbox skips the second one', async () => {
     const userId = randomUUID()

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCreated } from '@shop/contracts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { trimFromInbox } from '../../../packages/platform/test/fixtures/expire-inbox.ts'
 import { eventually } from '../../../tests/support/eventually.ts'
 import { openAccount, topUp } from '../src/domain/accounts.ts'
 import { type ConsumerHarness, payloadsOf, startConsumerHarness } from './support/consumer-harness.ts'
@@ -21,6 +22,13 @@ const orderFor = (userId: string, amountMinor: number) =>
 
 const chargesOf = async (userId: string) =>
   (await storedLedger(harness.db.pool, userId)).filter((entry) => entry.kind === 'charge')
+
+/** One payment for the order, one charge in the ledger, and the balance it left. */
+async function expectChargedOnce(userId: string, orderId: string, balanceMinor: number) {
+  expect(await storedPayments(harness.db.pool, orderId)).toHaveLength(1)
+  expect(await storedBalanceMinor(harness.db.pool, userId)).toBe(balanceMinor)
+  expect(await chargesOf(userId)).toHaveLength(1)
+}
 
 async function deadLettersWith(value: string) {
   const { rows } = await harness.db.pool.query<{ consumer: string; topic: string; error: string }>(
@@ -49,6 +57,27 @@ describe('order_created redelivery', () => {
     expect(await chargesOf(userId)).toHaveLength(1)
   })
 
+  it('when the same message comes again after retention deleted its inbox row, then the order is still charged once', async () => {
+    // The inbox forgets after INBOX_RETENTION; one payment per order is what holds then.
+    const userId = randomUUID()
+    await openAccount(harness.db.pool, userId, 10_000)
+    const order = orderFor(userId, 3_000)
+    await harness.publishEvent(order)
+    await harness.awaitAnnounced(order.payload.order_id, 1)
+    expect(await trimFromInbox(harness.db.pool, [order.event_id])).toBe(1)
+    const handledBefore = harness.consumer.stats.handled
+
+    await harness.publishEvent(order)
+    const announced = await harness.awaitAnnounced(order.payload.order_id, 2)
+
+    expect(harness.consumer.stats.handled).toBe(handledBefore + 1)
+    expect(payloadsOf(announced)).toEqual([
+      { ...order.payload, status: 'SUCCESS' },
+      { ...order.payload, status: 'SUCCESS' },
+    ])
+    await expectChargedOnce(userId, order.payload.order_id, 7_000)
+  })
+
   it('when the same order comes again as another event, then it is not charged again and the outcome is announced again identically', async () => {
     const userId = randomUUID()
     await openAccount(harness.db.pool, userId, 10_000)
@@ -63,9 +92,7 @@ describe('order_created redelivery', () => {
       { ...first.payload, status: 'SUCCESS' },
       { ...first.payload, status: 'SUCCESS' },
     ])
-    expect(await storedPayments(harness.db.pool, first.payload.order_id)).toHaveLength(1)
-    expect(await storedBalanceMinor(harness.db.pool, userId)).toBe(7_000)
-    expect(await chargesOf(userId)).toHaveLength(1)
+    await expectChargedOnce(userId, first.payload.order_id, 7_000)
   })
 
   it('when an order that failed for lack of funds comes again after a top-up, then it still fails and is not charged', async () => {

@@ -29,6 +29,12 @@ const bucket = (service: string, le: string, values: string) => ({
   series: `http_request_duration_seconds_bucket{service="${service}", route="/orders", le="${le}"}`,
   values,
 })
+const paymentsInbox = (metric: string, values: string) => ({
+  series: `${metric}{service="payments-service", table="inbox", pod="a"}`,
+  values,
+})
+const EXPIRED_UNREAD =
+  'consumer_messages_expired_total{service="orders-service", group="payments-service", topic="order_created"}'
 const ACCEPTED = 'service="orders-service", method="POST", route="/orders", status_code="201"'
 
 export const FIRING: Scenario[] = [
@@ -109,6 +115,24 @@ export const FIRING: Scenario[] = [
     firesAt: '6m',
     labels: { service: 'payments-service', consumer: 'payments.order_created' },
   },
+  {
+    alert: 'ShopRetentionStuck',
+    series: [
+      // Eight days and 3000 s old, one minute older each minute: over the window by an hour from minute 11.
+      paymentsInbox('retention_oldest_row_age_seconds', '694200+60x60'),
+      paymentsInbox('retention_window_seconds', '691200x60'),
+    ],
+    quietAt: '15m',
+    firesAt: '30m',
+    labels: { service: 'payments-service', table: 'inbox' },
+  },
+  {
+    alert: 'ShopLogMessagesExpiredUnread',
+    series: [{ series: EXPIRED_UNREAD, values: '0 0 0 0 3 3 3 3 3 3' }],
+    quietAt: '3m',
+    firesAt: '6m',
+    labels: { service: 'orders-service', group: 'payments-service', topic: 'order_created' },
+  },
 ]
 
 /** Three services up, fast, publishing promptly, consumers keeping up: no alert, ever. */
@@ -128,4 +152,8 @@ export const HEALTHY: Scenario['series'] = [
       'consumer_lag_messages{service="payments-service", group="payments-service", topic="order_created"}',
     values: '5x60',
   },
+  // Trimmed every minute: the oldest inbox row is never much older than the window.
+  paymentsInbox('retention_oldest_row_age_seconds', '691260x60'),
+  paymentsInbox('retention_window_seconds', '691200x60'),
+  { series: EXPIRED_UNREAD, values: '0x60' },
 ]

@@ -45,6 +45,11 @@ export interface Transport {
   /** Resolves once the transport durably accepted every message, in order per key. */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>
   subscribe(options: SubscribeOptions): Promise<Subscription>
+  /**
+   * How long the broker keeps a topic's messages, in milliseconds (Infinity: for ever), when it can
+   * say; the embedded log's retention is the service's own LOG_RETENTION and needs no asking.
+   */
+  logRetentionMs?(topic: string): Promise<number>
   /** How many messages each of this client's subscriptions has yet to handle; for `/metrics`. */
   consumerLag(): Promise<ConsumerLag[]>
   /** Whether the transport can reach its broker now; reported by `/ready`. */

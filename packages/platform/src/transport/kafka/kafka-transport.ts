@@ -1,4 +1,4 @@
-import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka'
+import { Admin, ConfigResourceTypes, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka'
 import type { Logger } from 'pino'
 import type { ConsumerLag, OutgoingMessage, SubscribeOptions, Subscription, Transport } from '../port.ts'
 import { KafkaSubscription } from './kafka-subscription.ts'
@@ -47,6 +47,23 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
 
   return {
     name: 'kafka',
+
+    async logRetentionMs(topic: string) {
+      const [described] = await admin.describeConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: topic,
+            configurationKeys: ['retention.ms'],
+          },
+        ],
+      })
+      const value = described?.configs.find((config) => config.name === 'retention.ms')?.value
+      if (value === undefined || value === null)
+        throw new Error(`the broker did not say the retention.ms of ${topic}`)
+      // -1 is Kafka's "never delete".
+      return Number(value) < 0 ? Number.POSITIVE_INFINITY : Number(value)
+    },
 
     async publish(topic: string, messages: readonly OutgoingMessage[]) {
       if (messages.length === 0) return

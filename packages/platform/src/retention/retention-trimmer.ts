@@ -1,0 +1,108 @@
+import type pg from 'pg'
+import { withTransaction } from '../db/pool.ts'
+import type { Logger } from '../logger.ts'
+import type { ServiceMetrics } from '../metrics.ts'
+import type { RetainedTable } from './retained-tables.ts'
+
+/** One table to trim, on the pool whose search_path holds it, and how long its rows are kept. */
+export interface RetentionTarget {
+  pool: pg.Pool
+  table: RetainedTable
+  retentionMs: number
+}
+
+export interface RetentionTrimmerOptions {
+  targets: RetentionTarget[]
+  logger: Logger
+  metrics?: ServiceMetrics
+  /** Rows one statement deletes: small enough that no batch holds locks or writes WAL for long. */
+  batchSize?: number
+  /** Pause between rounds. A row outlives its retention by at most this much, plus the round itself. */
+  intervalMs?: number
+}
+
+interface BatchResult {
+  trimmed: number
+  unread: { group: string; topic: string; messages: number }[]
+}
+
+/**
+ * Deletes what each table no longer needs, every interval, in small batches of oldest rows, one
+ * short transaction each. Each batch takes a transaction-scoped advisory lock named after the
+ * schema and table first; when another instance holds it, that instance is trimming the table and
+ * this one leaves the table alone for the round. So two instances never delete from one table at
+ * the same moment: at worst, one that asks between another's batches takes the next turn.
+ */
+export class RetentionTrimmer {
+  readonly #options: Required<Omit<RetentionTrimmerOptions, 'metrics'>> &
+    Pick<RetentionTrimmerOptions, 'metrics'>
+  #timer: NodeJS.Timeout | undefined
+  #round: Promise<unknown> | undefined
+  #stopping = false
+
+  constructor(options: RetentionTrimmerOptions) {
+    this.#options = { batchSize: 5_000, intervalMs: 60_000, ...options }
+  }
+
+  start(): void {
+    this.#schedule(0)
+  }
+
+  /** Ends the round under way after its current batch. */
+  async stop(): Promise<void> {
+    this.#stopping = true
+    clearTimeout(this.#timer)
+    await this.#round
+  }
+
+  /** Trims every table once, until none has an expired row left; answers the rows deleted per table. */
+  async trimAll(): Promise<Map<string, number>> {
+    const trimmed = new Map<string, number>()
+    for (const target of this.#options.targets) {
+      const rows = await this.#trimTable(target).catch((error) => {
+        this.#options.logger.warn(
+          { err: error, table: target.table.name },
+          'cannot trim table; next round retries',
+        )
+        return 0
+      })
+      trimmed.set(target.table.name, rows)
+    }
+    return trimmed
+  }
+
+  #schedule(delayMs: number): void {
+    this.#timer = setTimeout(() => {
+      this.#round = this.trimAll().finally(() => {
+        if (!this.#stopping) this.#schedule(this.#options.intervalMs)
+      })
+    }, delayMs)
+    this.#timer.unref()
+  }
+
+  async #trimTable({ pool, table, retentionMs }: RetentionTarget): Promise<number> {
+    const { batchSize, logger, metrics } = this.#options
+    let total = 0
+    for (;;) {
+      const batch = await withTransaction(pool, async (trx): Promise<BatchResult | undefined> => {
+        const { rows } = await trx.query<{ acquired: boolean }>(
+          `SELECT pg_try_advisory_xact_lock(hashtext('retention:' || current_schema() || '.' || $1)) AS acquired`,
+          [table.name],
+        )
+        if (!rows[0]?.acquired) return undefined
+        return (await trx.query<BatchResult>(table.trimBatch, [retentionMs, batchSize])).rows[0]
+      })
+      if (batch === undefined) return total
+      total += batch.trimmed
+      metrics?.trimmed.inc({ table: table.name }, batch.trimmed)
+      for (const { group, topic, messages } of batch.unread) {
+        metrics?.expiredUnread.inc({ group, topic }, messages)
+        logger.warn(
+          { group, topic, messages },
+          'log messages expired before the group read them; it resumes at the oldest message left',
+        )
+      }
+      if (batch.trimmed < batchSize || this.#stopping) return total
+    }
+  }
+}
