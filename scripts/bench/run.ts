@@ -13,7 +13,7 @@
  * 5. At half the peak rate: the gateway, then orders-service directly (the gateway's overhead).
  * 6. Closed loop for a few seconds each: the most `POST /orders` the gateway and orders-service
  *    accept (the gateway's throughput cost).
- * 7. Prints a table, writes scripts/bench/results/<date>T<hhmm>-<transport>.json, regenerates the tables
+ * 7. Prints a table, writes scripts/bench/results/<date>T<hhmm>-<transport>.json.gz, regenerates the tables
  *    of BENCHMARKS.md and the reference ratio in scripts/bench/reference.json.
  *
  * `--smoke` (`npm run bench:smoke`): one step at 1.25 × the reference peak, a short ceiling, and a
@@ -41,8 +41,8 @@ import {
   readReference,
   resultFileName,
   updateBenchmarksMd,
-  writeJson,
   writeReference,
+  writeResult,
 } from './lib/report.ts'
 import type { BenchResult, PhaseResult } from './lib/result.ts'
 import { SettlementTracker } from './lib/settlement.ts'
@@ -575,6 +575,6 @@ function gitState(): BenchResult['git'] {
 async function saveResult(result: BenchResult): Promise<void> {
   await mkdir(RESULTS_DIR, { recursive: true })
   const file = join(RESULTS_DIR, resultFileName(result))
-  await writeJson(file, result)
+  await writeResult(file, result)
   log(`wrote ${file.slice(REPO_ROOT.length)}`)
 }

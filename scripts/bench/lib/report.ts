@@ -7,13 +7,14 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { REPO_ROOT } from '../../lib/service-process.ts'
 import { type BenchResult, checkTargets, type PhaseResult } from './result.ts'
 import { round } from './stats.ts'
 
 export const RESULTS_DIR = join(REPO_ROOT, 'scripts/bench/results')
 export const REFERENCE_FILE = join(REPO_ROOT, 'scripts/bench/reference.json')
-const BENCHMARKS_MD = join(REPO_ROOT, 'BENCHMARKS.md')
+export const BENCHMARKS_MD = join(REPO_ROOT, 'BENCHMARKS.md')
 
 const PROCESSES = ['api-gateway', 'orders-service', 'payments-service', 'postgres', 'kafka', 'bench'] as const
 const SHORT: Record<string, string> = {
@@ -25,13 +26,18 @@ const SHORT: Record<string, string> = {
   bench: 'bench',
 }
 
-/** A result's file name: the UTC minute it was written and its transport, so every run stays. */
+/**
+ * A result's file name: the UTC minute it was written and its transport, so every run stays.
+ * Results are gzip-compressed JSON: a run's full record (every phase's distributions, CPU samples,
+ * profiles) is tens of thousands of lines that nobody reads as text; BENCHMARKS.md is their summary,
+ * regenerated from them, and `zcat` shows one.
+ */
 export function resultFileName(
   result: Pick<BenchResult, 'date' | 'transport' | 'mode' | 'profiled'>,
 ): string {
   const stamp = `${result.date.slice(0, 10)}T${result.date.slice(11, 16).replace(':', '')}`
   const suffix = result.mode === 'smoke' ? '-smoke' : result.profiled ? '-profile' : ''
-  return `${stamp}-${result.transport}${suffix}.json`
+  return `${stamp}-${result.transport}${suffix}.json.gz`
 }
 
 export interface Reference {
@@ -57,6 +63,15 @@ export async function writeJson(file: string, value: unknown): Promise<void> {
   } catch {
     // Unformatted JSON is still valid JSON; lint would say so.
   }
+}
+
+/** Writes a run's result, compressed (see resultFileName). */
+export async function writeResult(file: string, result: BenchResult): Promise<void> {
+  await writeFile(file, gzipSync(`${JSON.stringify(result)}\n`))
+}
+
+export async function readResult(file: string): Promise<BenchResult> {
+  return JSON.parse(gunzipSync(await readFile(file)).toString('utf8')) as BenchResult
 }
 
 export function readReference(): Partial<Record<string, Reference>> {
@@ -364,10 +379,8 @@ function statementsTable(result: BenchResult): string {
 
 async function loadResults(): Promise<BenchResult[]> {
   if (!existsSync(RESULTS_DIR)) return []
-  const files = (await readdir(RESULTS_DIR)).filter((file) => file.endsWith('.json'))
-  const results = await Promise.all(
-    files.map(async (file) => JSON.parse(await readFile(join(RESULTS_DIR, file), 'utf8')) as BenchResult),
-  )
+  const files = (await readdir(RESULTS_DIR)).filter((file) => file.endsWith('.json.gz'))
+  const results = await Promise.all(files.map((file) => readResult(join(RESULTS_DIR, file))))
   return results.sort((a, b) => b.date.localeCompare(a.date))
 }
 
@@ -381,6 +394,11 @@ function replaceBetween(text: string, marker: string, content: string): string {
 }
 
 export async function updateBenchmarksMd(): Promise<void> {
+  await writeFile(BENCHMARKS_MD, await renderBenchmarksMd())
+}
+
+/** BENCHMARKS.md with its generated parts made afresh from the result files. */
+export async function renderBenchmarksMd(): Promise<string> {
   const results = await loadResults()
   const full = results.filter((result) => result.mode === 'full' && !result.profiled)
   const latestPerTransport = (list: BenchResult[]) =>
@@ -396,8 +414,7 @@ export async function updateBenchmarksMd(): Promise<void> {
   text = replaceBetween(text, 'targets', full.length > 0 ? targetsTable(full) : '_No run yet._')
   text = replaceBetween(text, 'runs', full.length > 0 ? summaryTable(full) : '_No run yet._')
   text = replaceBetween(text, 'latest', latest.map(detail).join('\n\n') || '_No run yet._')
-  text = replaceBetween(text, 'profile', profileSection(profiled))
-  await writeFile(BENCHMARKS_MD, text)
+  return replaceBetween(text, 'profile', profileSection(profiled))
 }
 
 const TEMPLATE = `# Benchmarks
