@@ -3,6 +3,7 @@ import type { Static, TObject } from 'typebox'
 import { type commonSettings, loadConfigOrExit } from './config.ts'
 import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 import { createPool } from './db/pool.ts'
+import { autocommit } from './db/transaction.ts'
 import { deleteExpiredIdempotencyKeys } from './http/idempotency.ts'
 import { type Listening, serveHttp } from './http/serve.ts'
 import { createLogger, type Logger } from './logger.ts'
@@ -95,7 +96,7 @@ export async function runService<Schema extends TObject>(
   }
   const { app, consumers } = await definition.start({ config, logger, pool, transport, metrics, readiness })
   const expireKeys = setInterval(() => {
-    deleteExpiredIdempotencyKeys(pool).catch((error) =>
+    deleteExpiredIdempotencyKeys(autocommit(pool)).catch((error) =>
       logger.warn({ err: error }, 'cannot delete expired keys'),
     )
   }, KEY_EXPIRY_INTERVAL_MS)

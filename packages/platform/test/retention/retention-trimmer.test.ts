@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../tests/support
 import { eventually } from '../../../../tests/support/eventually.ts'
 import { testLogger } from '../../../../tests/support/logger.ts'
 import { migrate } from '../../src/db/migrate.ts'
-import { createPool, withTransaction } from '../../src/db/pool.ts'
+import { createPool } from '../../src/db/pool.ts'
+import { inTransaction } from '../../src/db/transaction.ts'
 import { ServiceMetrics } from '../../src/metrics.ts'
 import { messagingMigrations } from '../../src/outbox/outbox.ts'
 import { parseDuration } from '../../src/retention/duration.ts'
@@ -168,7 +169,7 @@ describe('retention trimmer', () => {
     await outboxRow(pool, 'published long ago', '3d', '2d')
     const trimmer = trimmerOf(pool)
 
-    const whileHeld = await withTransaction(pool, async (other) => {
+    const whileHeld = await inTransaction(pool, async (other) => {
       await other.query(
         `SELECT pg_advisory_xact_lock(hashtext('retention:' || current_schema() || '.inbox'))`,
       )
