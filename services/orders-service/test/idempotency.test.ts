@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { deleteExpiredIdempotencyKeys } from '@shop/platform'
+import { autocommit, deleteExpiredIdempotencyKeys } from '@shop/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type OrdersHarness, startOrdersHarness } from './support/orders-harness.ts'
 
@@ -114,7 +114,7 @@ describe('POST /orders with an Idempotency-Key', () => {
       "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = $1",
       [user],
     )
-    expect(await deleteExpiredIdempotencyKeys(harness.pool)).toBeGreaterThanOrEqual(1)
+    expect(await deleteExpiredIdempotencyKeys(autocommit(harness.pool))).toBeGreaterThanOrEqual(1)
     const { rowCount } = await harness.pool.query('SELECT 1 FROM idempotency_keys WHERE user_id = $1', [user])
     expect(rowCount).toBe(0)
   })
