@@ -23,7 +23,6 @@ export {
 export { AppError, validationFailed } from './errors.ts'
 export { createHttpApp, type HttpApp, REQUEST_ID_HEADER } from './http/create-http-app.ts'
 export {
-  deleteExpiredIdempotencyKeys,
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENT_REPLAYED_HEADER,
   idempotencyKeyOf,

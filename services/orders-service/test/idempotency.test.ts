@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { autocommit, deleteExpiredIdempotencyKeys } from '@shop/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type OrdersHarness, startOrdersHarness } from './support/orders-harness.ts'
 
@@ -98,7 +97,8 @@ describe('POST /orders with an Idempotency-Key', () => {
     expect(accepted.headers['idempotent-replayed']).toBeUndefined()
   })
 
-  it('when a key is older than 24 hours, then it no longer replays and expired keys can be deleted', async () => {
+  // Retention deletes such keys: see the retention trimmer's tests.
+  it('when a key is older than 24 hours, then it no longer replays', async () => {
     const user = randomUUID()
     const key = randomUUID()
     const first = await post(user, key, { amount: 5 })
@@ -110,13 +110,6 @@ describe('POST /orders with an Idempotency-Key', () => {
 
     expect(later.headers['idempotent-replayed']).toBeUndefined()
     expect(later.json().id).not.toBe(first.json().id)
-    await harness.pool.query(
-      "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = $1",
-      [user],
-    )
-    expect(await deleteExpiredIdempotencyKeys(autocommit(harness.pool))).toBeGreaterThanOrEqual(1)
-    const { rowCount } = await harness.pool.query('SELECT 1 FROM idempotency_keys WHERE user_id = $1', [user])
-    expect(rowCount).toBe(0)
   })
 
   it.each([['a key with spaces'], ['x'.repeat(256)], ['']])(

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto'
-import { ErrorCatalogue } from '@shop/contracts'
+import { ErrorCatalogue, IDEMPOTENCY_KEY_LIFETIME_MS } from '@shop/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type pg from 'pg'
-import { type Executor, inTransaction, type Transaction } from '../db/transaction.ts'
+import { inTransaction, type Transaction } from '../db/transaction.ts'
 import { AppError } from '../errors.ts'
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed'
-/** Keys are kept at least this long; an older one is as good as unused. */
-const RETENTION = '24 hours'
 
 /** What a route answers, sent once the work behind it committed. */
 export interface RouteResponse {
@@ -99,8 +97,9 @@ async function lockKey(tx: Transaction, userId: string, key: string): Promise<vo
 async function findStored(tx: Transaction, userId: string, key: string): Promise<Stored | undefined> {
   const { rows } = await tx.query<Stored>(
     `SELECT request_fingerprint, response_status, response_body FROM idempotency_keys
-      WHERE user_id = $1 AND key = $2 AND created_at > now() - $3::interval`,
-    [userId, key, RETENTION],
+      WHERE user_id = $1 AND key = $2 AND created_at > now() - $3::float8 * interval '1 millisecond'`,
+    // Retention deletes an expired key a little later: until then it is as good as unused.
+    [userId, key, IDEMPOTENCY_KEY_LIFETIME_MS],
   )
   return rows[0]
 }
@@ -127,12 +126,3 @@ const keyReused = () =>
     ErrorCatalogue.idempotencyKeyReused,
     'This Idempotency-Key was used with a different request; use a new key for a new request',
   )
-
-/** Deletes keys past their retention; run now and then so the table does not grow without end. */
-export async function deleteExpiredIdempotencyKeys(db: Executor): Promise<number> {
-  const { rowCount } = await db.query(
-    'DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval',
-    [RETENTION],
-  )
-  return rowCount ?? 0
-}
