@@ -127,6 +127,15 @@ describe('a transaction', () => {
     expect(result).toBe('committed')
   })
 
+  it('when work keeps the transaction past its end, then its statements are refused, not run on a reused connection', async () => {
+    let kept: Transaction | undefined
+    await inTransaction(pool, async (tx) => {
+      kept = tx
+    })
+    await expect(kept?.query('INSERT INTO written VALUES (4)')).rejects.toThrow(/has ended/)
+    expect(await countWritten()).toBe(0)
+  })
+
   it('when a statement runs on its own (autocommit), then it is committed as it returns and its callback runs at once', async () => {
     const single = autocommit(pool)
     await single.query('INSERT INTO written VALUES (3)')

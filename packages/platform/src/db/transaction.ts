@@ -41,10 +41,20 @@ abstract class StatementRunner {
 export class Transaction extends StatementRunner {
   readonly #client: pg.PoolClient
   readonly #afterCommit = new Map<string, AfterCommit>()
+  #ended = false
 
   private constructor(client: pg.PoolClient) {
     super(client)
     this.#client = client
+  }
+
+  /** Refuses once the transaction ended: its connection is back in the pool, maybe someone else's now. */
+  override query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: Sql,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<Row>> {
+    if (this.#ended) return Promise.reject(new Error('this transaction has ended; open a new one'))
+    return super.query<Row>(sql, values)
   }
 
   /**
@@ -76,6 +86,7 @@ export class Transaction extends StatementRunner {
       })
       throw error
     } finally {
+      tx.#ended = true
       tx.#client.release(broken)
       if (committed) for (const callback of tx.#afterCommit.values()) runAfterCommit(callback, pool)
       tx.#afterCommit.clear()
