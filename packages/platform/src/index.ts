@@ -9,6 +9,7 @@ export {
   telemetrySettings,
   tracingConfigured,
 } from './config.ts'
+export { GroupCommit, type GroupCommitOptions, type SettleBatch } from './db/group-commit.ts'
 export { type Listener, listen } from './db/listener.ts'
 export { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 export { createPool, normalizeDatabaseUrl } from './db/pool.ts'
@@ -26,10 +27,12 @@ export {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENT_REPLAYED_HEADER,
   idempotencyKeyOf,
+  keyedRequestOf,
   type RouteResponse,
   respond,
   respondInTransaction,
 } from './http/idempotency.ts'
+export { claimKeys, type KeyClaim, type KeyedRequest, recordResponses } from './http/idempotency-keys.ts'
 export { PROBLEM_CONTENT_TYPE, sendProblem, sendUpgradeRequired } from './http/problem.ts'
 export { type Listening, type Served, type ServeSettings, serveHttp } from './http/serve.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'

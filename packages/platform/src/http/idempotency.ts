@@ -1,24 +1,13 @@
 import { createHash } from 'node:crypto'
-import { ErrorCatalogue, IDEMPOTENCY_KEY_LIFETIME_MS } from '@shop/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type pg from 'pg'
 import { inTransaction, type Transaction } from '../db/transaction.ts'
-import { AppError } from '../errors.ts'
+import { claimKeys, type KeyedRequest, type RouteResponse, recordResponses } from './idempotency-keys.ts'
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed'
 
-/** What a route answers, sent once the work behind it committed. */
-export interface RouteResponse {
-  status: number
-  body: unknown
-}
-
-interface Stored {
-  request_fingerprint: string
-  response_status: number
-  response_body: unknown
-}
+export type { RouteResponse } from './idempotency-keys.ts'
 
 /** The request's `Idempotency-Key`, if it has one. */
 export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
@@ -62,16 +51,18 @@ async function answerOnce(
   key: string,
   handle: (tx: Transaction) => Promise<RouteResponse>,
 ): Promise<{ response: RouteResponse; replayed: boolean }> {
-  const fingerprint = fingerprintOf(request)
-  await lockKey(tx, request.userId, key)
-  const stored = await findStored(tx, request.userId, key)
-  if (stored) {
-    if (stored.request_fingerprint !== fingerprint) throw keyReused()
-    return { response: { status: stored.response_status, body: stored.response_body }, replayed: true }
-  }
+  const keyed = keyedRequestOf(request, key)
+  const [claim] = await claimKeys(tx, [keyed])
+  if (claim?.kind === 'refused') throw claim.error
+  if (claim?.kind === 'replay') return { response: claim.response, replayed: true }
   const fresh = await handle(tx)
-  await store(tx, request.userId, key, fingerprint, fresh)
+  await recordResponses(tx, [{ request: keyed, response: fresh }])
   return { response: fresh, replayed: false }
+}
+
+/** The request as its key's record knows it: its user, its key and its fingerprint. */
+export function keyedRequestOf(request: FastifyRequest, key: string): KeyedRequest {
+  return { userId: request.userId, key, fingerprint: fingerprintOf(request) }
 }
 
 /** The same request means the same method, route, path and (parsed) body. */
@@ -80,49 +71,3 @@ function fingerprintOf(request: FastifyRequest): string {
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
     .digest('hex')
 }
-
-async function lockKey(tx: Transaction, userId: string, key: string): Promise<void> {
-  const { rows } = await tx.query<{ acquired: boolean }>(
-    'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS acquired',
-    [`idempotency:${userId}:${key}`],
-  )
-  if (!rows[0]?.acquired) {
-    throw new AppError(
-      ErrorCatalogue.idempotencyKeyInUse,
-      'A request with this Idempotency-Key is still being processed; retry later',
-    )
-  }
-}
-
-async function findStored(tx: Transaction, userId: string, key: string): Promise<Stored | undefined> {
-  const { rows } = await tx.query<Stored>(
-    `SELECT request_fingerprint, response_status, response_body FROM idempotency_keys
-      WHERE user_id = $1 AND key = $2 AND created_at > now() - $3::float8 * interval '1 millisecond'`,
-    // Retention deletes an expired key a little later: until then it is as good as unused.
-    [userId, key, IDEMPOTENCY_KEY_LIFETIME_MS],
-  )
-  return rows[0]
-}
-
-async function store(
-  tx: Transaction,
-  userId: string,
-  key: string,
-  fingerprint: string,
-  response: RouteResponse,
-) {
-  await tx.query(
-    `INSERT INTO idempotency_keys (user_id, key, request_fingerprint, response_status, response_body)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (user_id, key) DO UPDATE
-       SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = EXCLUDED.response_status,
-           response_body = EXCLUDED.response_body, created_at = now()`,
-    [userId, key, fingerprint, response.status, JSON.stringify(response.body)],
-  )
-}
-
-const keyReused = () =>
-  new AppError(
-    ErrorCatalogue.idempotencyKeyReused,
-    'This Idempotency-Key was used with a different request; use a new key for a new request',
-  )
