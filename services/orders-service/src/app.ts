@@ -1,5 +1,7 @@
 import { createHttpApp, type Logger, type ServiceMetrics } from '@shop/platform'
 import type pg from 'pg'
+import { DEFAULT_ORDER_BATCH_WINDOW_MS } from './config.ts'
+import { createOrderIntake } from './domain/order-intake.ts'
 import { liveOrderRoutes } from './http/live-orders.routes.ts'
 import { orderRoutes } from './http/orders.routes.ts'
 
@@ -7,6 +9,8 @@ export interface OrdersAppDeps {
   pool: pg.Pool
   logger: Logger
   ordersTopic: string
+  /** ORDER_BATCH_WINDOW_MS: how long an order waits for others to share its commit; 0 is none. */
+  orderBatchWindowMs?: number
   readiness?: Record<string, () => Promise<boolean>>
   metrics?: ServiceMetrics
   /** The database to LISTEN on for status changes; without it there is no live WebSocket route. */
@@ -17,6 +21,7 @@ export async function buildApp({
   pool,
   logger,
   ordersTopic,
+  orderBatchWindowMs = DEFAULT_ORDER_BATCH_WINDOW_MS,
   readiness,
   metrics,
   databaseUrl,
@@ -28,7 +33,10 @@ export async function buildApp({
     ...(readiness ? { readiness } : {}),
     ...(metrics ? { metrics } : {}),
   })
-  await app.register(orderRoutes, { pool, ordersTopic })
+  const intake = createOrderIntake(pool, ordersTopic, orderBatchWindowMs)
+  // Orders still waiting for their batch are written and answered before the pool closes.
+  app.addHook('onClose', () => intake.close())
+  await app.register(orderRoutes, { pool, intake })
   if (databaseUrl) await app.register(liveOrderRoutes, { databaseUrl, logger })
   return app
 }

@@ -13,6 +13,7 @@ await runService({
     const app = await buildApp({
       ...runtime,
       ordersTopic: runtime.config.ORDERS_TOPIC,
+      orderBatchWindowMs: runtime.config.ORDER_BATCH_WINDOW_MS,
       databaseUrl: runtime.config.DATABASE_URL,
     })
     const consumer = await startPaymentFinishedConsumer(runtime)

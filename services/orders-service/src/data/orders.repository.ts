@@ -25,23 +25,50 @@ const toOrder = (row: OrderRow): Order => ({
   createdAt: row.created_at,
 })
 
-const INSERT_ORDER = prepared(
-  `INSERT INTO orders (id, user_id, amount_minor, description) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+// One statement for any number of orders: the arrays are the columns, one element per order.
+const INSERT_ORDERS = prepared(
+  `INSERT INTO orders (id, user_id, amount_minor, description)
+   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[]) RETURNING ${COLUMNS}`,
 )
 
-/** Inserts a NEW order and appends `events` (what it announces) to the outbox, in one statement. */
-export async function insertOrder(
+export interface NewOrder {
+  id: string
+  userId: string
+  amountMinor: number
+  description: string | null
+}
+
+/**
+ * Inserts NEW orders and appends `events` (what they announce) to the outbox, all in one
+ * statement, so they commit together and in one round trip. Returns the orders in the given order.
+ */
+export async function insertOrders(
   db: Executor,
-  order: { id: string; userId: string; amountMinor: number; description: string | null },
+  orders: readonly NewOrder[],
   events: readonly OutboxMessage[],
-): Promise<Order> {
+): Promise<Order[]> {
   const rows = await writeWithOutbox<OrderRow>(
     db,
-    INSERT_ORDER,
-    [order.id, order.userId, order.amountMinor, order.description],
+    INSERT_ORDERS,
+    [
+      orders.map((order) => order.id),
+      orders.map((order) => order.userId),
+      orders.map((order) => order.amountMinor),
+      orders.map((order) => order.description),
+    ],
     events,
   )
-  return toOrder(rows[0] as OrderRow)
+  const byId = new Map(rows.map((row) => [row.id, toOrder(row)]))
+  return orders.map((order) => byId.get(order.id) as Order)
+}
+
+/** Inserts one NEW order and its events in one statement: `insertOrders` of one. */
+export async function insertOrder(
+  db: Executor,
+  order: NewOrder,
+  events: readonly OutboxMessage[],
+): Promise<Order> {
+  return (await insertOrders(db, [order], events))[0] as Order
 }
 
 /** An order of this user; another user's order is as unknown as a missing one. */

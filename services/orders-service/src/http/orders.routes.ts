@@ -9,47 +9,46 @@ import {
 import {
   AppError,
   autocommit,
-  type Executor,
+  IDEMPOTENT_REPLAYED_HEADER,
   idempotencyKeyOf,
-  type RouteResponse,
+  keyedRequestOf,
   requireUserId,
   respond,
-  respondInTransaction,
   toMinorUnits,
 } from '@shop/platform'
 import type pg from 'pg'
 import { findUserOrder, listUserOrders } from '../data/orders.repository.ts'
 import { toOrderView } from '../domain/order.ts'
-import { placeOrder } from '../domain/place-order.ts'
+import type { OrderIntake } from '../domain/order-intake.ts'
 
 /** The order routes; a plugin, so the X-User-Id hook covers these routes and not /health or /docs. */
-export const orderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; ordersTopic: string }> = async (
+export const orderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; intake: OrderIntake }> = async (
   app,
-  { pool, ordersTopic },
+  { pool, intake },
 ) => {
   app.addHook('onRequest', requireUserId)
 
   app.route({
     ...OrderRoutes.placeOrder,
     handler: async (request, reply) => {
-      const place = async (db: Executor): Promise<RouteResponse> => {
-        const order = await placeOrder(
-          db,
-          {
-            userId: request.userId,
-            amountMinor: toMinorUnits(request.body.amount, 'amount'),
-            description: request.body.description ?? null,
-          },
-          ordersTopic,
-          request.trace.traceparent,
+      const key = idempotencyKeyOf(request)
+      const answer = await intake.submit({
+        order: {
+          userId: request.userId,
+          amountMinor: toMinorUnits(request.body.amount, 'amount'),
+          description: request.body.description ?? null,
+          traceparent: request.trace.traceparent,
+        },
+        keyed: key === undefined ? undefined : keyedRequestOf(request, key),
+      })
+      if (answer.placed) {
+        request.log.info(
+          { order_id: answer.placed.id, amount_minor: answer.placed.amountMinor },
+          'order placed',
         )
-        request.log.info({ order_id: order.id, amount_minor: order.amountMinor }, 'order placed')
-        return { status: 201, body: toOrderView(order) }
       }
-      // The order is one statement, atomic on its own: without a key to record alongside it, it
-      // commits by itself, sparing the BEGIN and COMMIT round trips that would bound peak load.
-      if (idempotencyKeyOf(request) === undefined) return respond(reply, await place(autocommit(pool)))
-      return respondInTransaction(request, reply, pool, place)
+      if (answer.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true')
+      return respond(reply, answer.response)
     },
   })
 
