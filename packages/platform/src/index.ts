@@ -49,6 +49,7 @@ export {
 export {
   type ConsumerStats,
   type EventConsumer,
+  type HandledEvent,
   type MessageContext,
   startEventConsumer,
 } from './messaging/event-consumer.ts'

@@ -40,16 +40,21 @@ describe('event consumer', () => {
   const newOrderEvent = () =>
     OrderCreated.create({ order_id: randomUUID(), user_id: randomUUID(), amount_minor: 100 })
 
+  /** What every consumer of these tests shares: its name follows its topic. */
+  const consumerOn = (topic: string) => ({
+    name: `test.${topic}`,
+    pool,
+    transport,
+    topic,
+    group: 'test',
+    event: OrderCreated,
+    logger: testLogger,
+  })
+
   const start = (topic: string, failFirst = 0) => {
     let failures = failFirst
     return startEventConsumer({
-      name: `test.${topic}`,
-      pool,
-      transport,
-      topic,
-      group: 'test',
-      event: OrderCreated,
-      logger: testLogger,
+      ...consumerOn(topic),
       handle: async (trx, event) => {
         await trx.query('INSERT INTO effects (order_id) VALUES ($1)', [event.payload.order_id])
         if (failures > 0) {
@@ -97,6 +102,34 @@ describe('event consumer', () => {
     expect(await effectsOf(seen.payload.order_id)).toBe(1)
     expect(await effectsOf(fresh.payload.order_id)).toBe(1)
     expect(consumer.stats).toMatchObject({ handled: 2, duplicates: 3 })
+    await consumer.stop()
+  })
+
+  it('when a batch arrives and handleAll is given, then the new events of the batch are applied by one call, in order', async () => {
+    const topic = `all-${randomUUID()}`
+    const calls: string[][] = []
+    const consumer = await startEventConsumer({
+      ...consumerOn(topic),
+      handle: async () => {
+        throw new Error('a batch must not be applied event by event')
+      },
+      handleAll: async (trx, events) => {
+        const orderIds = events.map(({ event }) => event.payload.order_id)
+        calls.push(orderIds)
+        await trx.query('INSERT INTO effects (order_id) SELECT * FROM unnest($1::uuid[])', [orderIds])
+      },
+    })
+    const events = [newOrderEvent(), newOrderEvent(), newOrderEvent()]
+    // One key: one partition, so the three come as one batch, in this order.
+    const messages = events.map((event) => ({ key: 'one-partition', value: OrderCreated.encode(event) }))
+    await transport.publish(topic, [...messages, messages[0] as (typeof messages)[0]])
+    await eventually(
+      async () => consumer.stats.handled + consumer.stats.duplicates,
+      (count) => count === 4,
+    )
+    expect(calls).toEqual([events.map((event) => event.payload.order_id)])
+    for (const event of events) expect(await effectsOf(event.payload.order_id)).toBe(1)
+    expect(consumer.stats).toMatchObject({ handled: 3, duplicates: 1 })
     await consumer.stop()
   })
 

@@ -93,35 +93,51 @@ export async function listUserOrders(db: Executor, userId: string, limit: number
 }
 
 /**
- * settleOrder's rule in one statement: moves the order to a final status only while it is NEW, and
- * announces it on ORDER_STATUS_CHANNEL as JSON `{order_id, user_id, status, reason}`. PostgreSQL delivers the NOTIFY when the
- * caller's transaction commits and drops it when it rolls back, to every session LISTENing on the
- * database: every orders-service instance hears every change, and none hears one that did not
- * happen. False when the order is unknown or already final.
+ * settleOrders' rule in one statement for a whole batch: moves each order to its final status only
+ * while it is NEW, and announces each order it moved on ORDER_STATUS_CHANNEL as JSON `{order_id,
+ * user_id, status, reason}`. PostgreSQL delivers the NOTIFYs when the caller's transaction commits
+ * and drops them when it rolls back, to every session LISTENing on the database: every
+ * orders-service instance hears every change, and none hears one that did not happen. For each
+ * order asked, in order: whether it moved, and whether it exists at all (as the statement began).
+ * The ids must be distinct: an order is moved once per statement.
  */
-const FINISH_NEW_ORDER = prepared(`
-  WITH finished AS (
-    UPDATE orders SET status = $2, reason = $3, updated_at = now() WHERE id = $1 AND status = 'NEW'
-    RETURNING id, user_id, status, reason
+const FINISH_NEW_ORDERS = prepared(`
+  WITH wanted AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS wanted (id, status, reason, position)
+  ), finished AS (
+    UPDATE orders SET status = wanted.status, reason = wanted.reason, updated_at = now()
+      FROM wanted WHERE orders.id = wanted.id AND orders.status = 'NEW'
+    RETURNING orders.id, orders.user_id, orders.status, orders.reason
   )
-  SELECT pg_notify($4, json_build_object('order_id', id, 'user_id', user_id, 'status', status,
-                                         'reason', reason)::text)
-    FROM finished`)
+  SELECT finished.id IS NOT NULL AS finished, known.id IS NOT NULL AS known,
+         CASE WHEN finished.id IS NOT NULL THEN
+           pg_notify($4, json_build_object('order_id', finished.id, 'user_id', finished.user_id,
+                                           'status', finished.status, 'reason', finished.reason)::text)
+         END AS announced
+    FROM wanted
+    LEFT JOIN finished ON finished.id = wanted.id
+    LEFT JOIN orders AS known ON known.id = wanted.id
+   ORDER BY wanted.position`)
 
-export async function finishAndAnnounceNewOrder(
-  db: Executor,
-  orderId: string,
-  status: FinalOrderStatus,
-  reason: string | null,
-): Promise<boolean> {
-  const { rowCount } = await db.query({
-    ...FINISH_NEW_ORDER,
-    values: [orderId, status, reason, ORDER_STATUS_CHANNEL],
-  })
-  return rowCount === 1
+export interface FinalStatusChange {
+  orderId: string
+  status: FinalOrderStatus
+  reason: string | null
 }
 
-export async function orderExists(db: Executor, orderId: string): Promise<boolean> {
-  const { rowCount } = await db.query('SELECT 1 FROM orders WHERE id = $1', [orderId])
-  return rowCount === 1
+export async function finishAndAnnounceNewOrders(
+  db: Executor,
+  changes: readonly FinalStatusChange[],
+): Promise<{ finished: boolean; known: boolean }[]> {
+  if (changes.length === 0) return []
+  const { rows } = await db.query<{ finished: boolean; known: boolean }>({
+    ...FINISH_NEW_ORDERS,
+    values: [
+      changes.map((change) => change.orderId),
+      changes.map((change) => change.status),
+      changes.map((change) => change.reason),
+      ORDER_STATUS_CHANNEL,
+    ],
+  })
+  return rows.map(({ finished, known }) => ({ finished, known }))
 }

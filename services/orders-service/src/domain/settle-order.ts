@@ -1,6 +1,6 @@
 import type { FinalOrderStatus, PaymentFinishedPayload } from '@shop/contracts'
 import type { Transaction } from '@shop/platform'
-import { finishAndAnnounceNewOrder, orderExists } from '../data/orders.repository.ts'
+import { finishAndAnnounceNewOrders } from '../data/orders.repository.ts'
 
 export type SettleOutcome = 'settled' | 'already_final' | 'unknown_order'
 
@@ -15,14 +15,37 @@ export function finalStatusFor(result: PaymentFinishedPayload): {
 }
 
 /**
- * Applies a payment result inside the consumer's transaction: NEW becomes its final status, once.
- * The rule "only a NEW order is settled, and its owner's open pages hear of it when (and only if)
- * this commits" is one statement (finishAndAnnounceNewOrder), so a settled order costs one round
- * trip. A result for an order that is already final (a repeated announcement) changes nothing, and
- * so does one for an order this service never had.
+ * Applies payment results inside the consumer's transaction, in their order: NEW becomes its final
+ * status, once. The rule "only a NEW order is settled, and its owner's open pages hear of it when
+ * (and only if) this commits" is one statement for the whole batch (finishAndAnnounceNewOrders),
+ * so a batch of results costs one round trip. A result for an order that is already final (a
+ * repeated announcement, or a later result for an order an earlier one of the batch settled)
+ * changes nothing, and so does one for an order this service never had.
  */
+export async function settleOrders(
+  tx: Transaction,
+  results: readonly PaymentFinishedPayload[],
+): Promise<SettleOutcome[]> {
+  // The first result for an order is the one the statement applies; the later ones find it final.
+  const firstFor = new Map<string, number>()
+  for (const [index, result] of results.entries())
+    if (!firstFor.has(result.order_id)) firstFor.set(result.order_id, index)
+  const firsts = [...firstFor.values()].map((index) => results[index] as PaymentFinishedPayload)
+  const changes = await finishAndAnnounceNewOrders(
+    tx,
+    firsts.map((result) => ({ orderId: result.order_id, ...finalStatusFor(result) })),
+  )
+  const outcomeOf = new Map<string, { finished: boolean; known: boolean }>()
+  for (const [index, result] of firsts.entries())
+    outcomeOf.set(result.order_id, changes[index] ?? { finished: false, known: false })
+  return results.map((result, index): SettleOutcome => {
+    const { finished, known } = outcomeOf.get(result.order_id) ?? { finished: false, known: false }
+    if (!known) return 'unknown_order'
+    return finished && firstFor.get(result.order_id) === index ? 'settled' : 'already_final'
+  })
+}
+
+/** Applies one payment result: `settleOrders` of one. */
 export async function settleOrder(tx: Transaction, result: PaymentFinishedPayload): Promise<SettleOutcome> {
-  const { status, reason } = finalStatusFor(result)
-  if (await finishAndAnnounceNewOrder(tx, result.order_id, status, reason)) return 'settled'
-  return (await orderExists(tx, result.order_id)) ? 'already_final' : 'unknown_order'
+  return (await settleOrders(tx, [result]))[0] as SettleOutcome
 }

@@ -19,7 +19,7 @@ export async function statementsSent(pool: pg.Pool, send: () => Promise<unknown>
     spy.mock.calls.map(([sql]) => (typeof sql === 'string' ? sql : (sql as pg.QueryConfig).text)),
   )
   for (const spy of spies) spy.mockRestore()
-  return sent.filter((sql) => !sql.includes('pg_notify'))
+  return sent.filter((sql) => !sql.startsWith('SELECT pg_notify'))
 }
 
 /** How many commits those statements made: each transaction once, each statement outside one once. */
