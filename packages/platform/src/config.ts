@@ -164,6 +164,8 @@ export const commonSettings = {
   }),
   /** Partitions of a topic created at start-up; more partitions let more instances share the work. */
   TOPIC_PARTITIONS: Type.Integer({ default: 3, minimum: 1, maximum: 256 }),
+  /** The most outbox messages the relay publishes in one transaction and one send to the transport. */
+  OUTBOX_BATCH_SIZE: Type.Integer({ default: 1_000, minimum: 1, maximum: 10_000 }),
 }
 
 /**

@@ -73,6 +73,7 @@ export async function runService<Schema extends TObject>(
     connectionString: config.DATABASE_URL,
     schema: definition.schema,
     transport,
+    batchSize: config.OUTBOX_BATCH_SIZE,
     logger: logger.child({ component: 'outbox-relay' }),
     metrics,
   })

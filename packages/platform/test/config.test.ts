@@ -108,6 +108,16 @@ describe('loadConfig', () => {
     )
   })
 
+  it('when OUTBOX_BATCH_SIZE is not given, then the relay publishes up to 1000 messages a batch; 0 is refused', () => {
+    expect(loadConfig(Schema, { DATABASE_URL: seedUrl }).OUTBOX_BATCH_SIZE).toBe(1_000)
+    expect(loadConfig(Schema, { DATABASE_URL: seedUrl, OUTBOX_BATCH_SIZE: '5000' }).OUTBOX_BATCH_SIZE).toBe(
+      5_000,
+    )
+    expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, OUTBOX_BATCH_SIZE: '0' })).toThrow(
+      /OUTBOX_BATCH_SIZE/,
+    )
+  })
+
   it('when an integer setting has a fraction, then boot stops instead of truncating it', () => {
     expect(() => loadConfig(Schema, { DATABASE_URL: seedUrl, PORT: '8001.5' })).toThrow(/PORT: .*"8001.5"/)
   })
