@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { testLogger } from '../../../tests/support/logger.ts'
+import { commitsAmong, statementsSent } from '../../../tests/support/statements-sent.ts'
 import { buildApp } from '../src/app.ts'
 import { type OrdersHarness, startOrdersHarness } from './support/orders-harness.ts'
-import { commitsAmong, statementsSent } from './support/statements-sent.ts'
 
 let harness: OrdersHarness
 

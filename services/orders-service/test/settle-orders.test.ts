@@ -4,10 +4,10 @@ import { inTransaction } from '@shop/platform'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../../../tests/support/eventually.ts'
+import { statementsSent } from '../../../tests/support/statements-sent.ts'
 import { ORDER_STATUS_CHANNEL } from '../src/data/order-status-channel.ts'
 import { settleOrders } from '../src/domain/settle-order.ts'
 import { type OrdersHarness, startOrdersHarness } from './support/orders-harness.ts'
-import { statementsSent } from './support/statements-sent.ts'
 
 let harness: OrdersHarness
 let listener: pg.Client

@@ -1,4 +1,4 @@
-import type { Executor } from '@shop/platform'
+import type { Executor, Transaction } from '@shop/platform'
 import type { Account, LedgerEntryKind } from '../domain/account.ts'
 
 interface AccountRow {
@@ -11,6 +11,13 @@ const toAccount = (row: AccountRow): Account => ({
   userId: row.user_id,
   balanceMinor: Number(row.balance_minor),
 })
+
+export interface LedgerEntry {
+  userId: string
+  kind: LedgerEntryKind
+  amountMinor: number
+  orderId?: string
+}
 
 /** Returns the new account, or undefined when the user already has one. */
 export async function insertAccount(
@@ -51,12 +58,56 @@ export async function creditAccount(
   return rows[0] && toAccount(rows[0])
 }
 
-export async function insertLedgerEntry(
-  db: Executor,
-  entry: { userId: string; kind: LedgerEntryKind; amountMinor: number; orderId?: string },
+export async function insertLedgerEntry(db: Executor, entry: LedgerEntry): Promise<void> {
+  await insertLedgerEntries(db, [entry])
+}
+
+/**
+ * The balances of these users' accounts, each row locked until the caller's transaction ends. The
+ * rows are locked in user id order, the same order for every batch, so two batches that share
+ * users queue rather than deadlock. A user without an account is absent from the map.
+ */
+export async function lockBalances(
+  tx: Transaction,
+  userIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map()
+  const { rows } = await tx.query<AccountRow>(
+    `SELECT user_id, balance_minor::text FROM accounts WHERE user_id = ANY($1::uuid[])
+      ORDER BY user_id FOR UPDATE`,
+    [userIds],
+  )
+  return new Map(rows.map((row) => [row.user_id, toAccount(row).balanceMinor]))
+}
+
+/**
+ * Takes each amount from its user's balance, in one statement; one entry per user. The
+ * `balance_minor >= 0` CHECK refuses the whole statement should a debit ever exceed a balance.
+ */
+export async function debitAccounts(
+  tx: Transaction,
+  debits: readonly { userId: string; amountMinor: number }[],
 ): Promise<void> {
+  if (debits.length === 0) return
+  await tx.query(
+    `UPDATE accounts SET balance_minor = balance_minor - debit.amount_minor, updated_at = now()
+       FROM unnest($1::uuid[], $2::bigint[]) AS debit (user_id, amount_minor)
+      WHERE accounts.user_id = debit.user_id`,
+    [debits.map((debit) => debit.userId), debits.map((debit) => debit.amountMinor)],
+  )
+}
+
+/** Appends ledger entries in one statement. */
+export async function insertLedgerEntries(db: Executor, entries: readonly LedgerEntry[]): Promise<void> {
+  if (entries.length === 0) return
   await db.query(
-    'INSERT INTO ledger_entries (user_id, kind, amount_minor, order_id) VALUES ($1, $2, $3, $4)',
-    [entry.userId, entry.kind, entry.amountMinor, entry.orderId ?? null],
+    `INSERT INTO ledger_entries (user_id, kind, amount_minor, order_id)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::uuid[])`,
+    [
+      entries.map((entry) => entry.userId),
+      entries.map((entry) => entry.kind),
+      entries.map((entry) => entry.amountMinor),
+      entries.map((entry) => entry.orderId ?? null),
+    ],
   )
 }

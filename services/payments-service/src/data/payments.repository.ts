@@ -72,3 +72,51 @@ export async function chargeUnlessPaid(
   const row = rows[0] as PaymentRow
   return { payment: toPayment(row), replayed: row.replayed }
 }
+
+const LOCK_ORDER_PAYMENTS = prepared(
+  'SELECT count(pg_advisory_xact_lock(hashtextextended(name, 0))) FROM unnest($1::text[]) AS name',
+)
+
+/**
+ * lockOrderPayment for many orders in one statement. The locks are taken in the order of the
+ * sorted ids, the same order for every batch, so two batches that share orders queue rather than
+ * deadlock.
+ */
+export async function lockOrderPayments(tx: Transaction, orderIds: readonly string[]): Promise<void> {
+  const names = [...orderIds].sort().map((orderId) => `payment:${orderId}`)
+  await tx.query({ ...LOCK_ORDER_PAYMENTS, values: [names] })
+}
+
+const FIND_PAYMENTS = prepared(
+  `SELECT order_id, user_id, amount_minor::text, status, reason, true AS replayed
+     FROM payments WHERE order_id = ANY($1::uuid[])`,
+)
+
+/** The payments these orders already have, by order id; run it under lockOrderPayments. */
+export async function findPayments(
+  tx: Transaction,
+  orderIds: readonly string[],
+): Promise<Map<string, Payment>> {
+  const { rows } = await tx.query<PaymentRow>({ ...FIND_PAYMENTS, values: [orderIds] })
+  return new Map(rows.map((row) => [row.order_id, toPayment(row)]))
+}
+
+const INSERT_PAYMENTS = prepared(
+  `INSERT INTO payments (order_id, user_id, amount_minor, status, reason)
+   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::text[])`,
+)
+
+/** Records new payments, SUCCESS or FAIL, in one statement. */
+export async function insertPayments(tx: Transaction, payments: readonly Payment[]): Promise<void> {
+  if (payments.length === 0) return
+  await tx.query({
+    ...INSERT_PAYMENTS,
+    values: [
+      payments.map((payment) => payment.orderId),
+      payments.map((payment) => payment.userId),
+      payments.map((payment) => payment.amountMinor),
+      payments.map((payment) => payment.status),
+      payments.map((payment) => payment.reason),
+    ],
+  })
+}

@@ -6,7 +6,14 @@ import {
 } from '@shop/contracts'
 import { appendToOutbox, TRACEPARENT_HEADER, type Transaction } from '@shop/platform'
 import { chargeOnce } from './charge.ts'
-import { isSameCharge } from './payment.ts'
+import { chargeEach } from './charge-each.ts'
+import { type ChargeRequest, isSameCharge, type Payment } from './payment.ts'
+
+/** An `order_created` to pay, with the trace it came with, carried on to orders-service. */
+export interface OrderToPay {
+  order: OrderCreatedPayload
+  traceparent?: string | undefined
+}
 
 /**
  * Settles an `order_created` event inside the consumer's transaction: charge the order at most
@@ -20,25 +27,66 @@ export async function payForOrder(
   /** The trace the order came with, carried on to orders-service. */
   traceparent?: string,
 ): Promise<PaymentFinishedPayload> {
-  // The contract's uuid format accepts either case and PostgreSQL answers in lower case: compare,
-  // lock and key in lower case, so a redelivery in another case is not a conflict (nor another key).
-  const orderId = normaliseUuid(order.order_id)
-  const userId = normaliseUuid(order.user_id)
-  const request = { orderId, userId, amountMinor: order.amount_minor }
+  const request = chargeRequestOf(order)
   const { payment } = await chargeOnce(tx, request)
-  const base = { order_id: orderId, user_id: userId, amount_minor: order.amount_minor }
-  const result: PaymentFinishedPayload = !isSameCharge(payment, request)
-    ? { ...base, status: 'FAIL', reason: 'payment_conflict' }
-    : payment.status === 'SUCCESS'
-      ? { ...base, status: 'SUCCESS' }
-      : { ...base, status: 'FAIL', reason: payment.reason ?? 'insufficient_funds' }
-  await appendToOutbox(tx, [
-    {
+  const [result] = await announce(tx, [{ request, payment, traceparent }], paymentResultsTopic)
+  return result as PaymentFinishedPayload
+}
+
+/**
+ * payForOrder for a batch of events, in their order, with one round of statements for all of
+ * them (chargeEach, then one outbox statement): the same outcome for each as paying them one
+ * after another.
+ */
+export async function payForOrders(
+  tx: Transaction,
+  orders: readonly OrderToPay[],
+  paymentResultsTopic: string,
+): Promise<PaymentFinishedPayload[]> {
+  const requests = orders.map(({ order }) => chargeRequestOf(order))
+  const outcomes = await chargeEach(tx, requests)
+  return announce(
+    tx,
+    requests.map((request, index) => ({
+      request,
+      payment: (outcomes[index] as { payment: Payment }).payment,
+      traceparent: orders[index]?.traceparent,
+    })),
+    paymentResultsTopic,
+  )
+}
+
+// The contract's uuid format accepts either case and PostgreSQL answers in lower case: compare,
+// lock and key in lower case, so a redelivery in another case is not a conflict (nor another key).
+const chargeRequestOf = (order: OrderCreatedPayload): ChargeRequest => ({
+  orderId: normaliseUuid(order.order_id),
+  userId: normaliseUuid(order.user_id),
+  amountMinor: order.amount_minor,
+})
+
+/** What each order's payment says to orders-service, put in the outbox in one statement. */
+async function announce(
+  tx: Transaction,
+  paid: readonly { request: ChargeRequest; payment: Payment; traceparent?: string | undefined }[],
+  paymentResultsTopic: string,
+): Promise<PaymentFinishedPayload[]> {
+  const results = paid.map(({ request, payment }) => resultOf(request, payment))
+  await appendToOutbox(
+    tx,
+    paid.map(({ request, traceparent }, index) => ({
       topic: paymentResultsTopic,
-      key: orderId,
-      value: PaymentFinished.encode(PaymentFinished.create(result)),
+      key: request.orderId,
+      value: PaymentFinished.encode(PaymentFinished.create(results[index] as PaymentFinishedPayload)),
       ...(traceparent ? { headers: { [TRACEPARENT_HEADER]: traceparent } } : {}),
-    },
-  ])
-  return result
+    })),
+  )
+  return results
+}
+
+function resultOf(request: ChargeRequest, payment: Payment): PaymentFinishedPayload {
+  const base = { order_id: request.orderId, user_id: request.userId, amount_minor: request.amountMinor }
+  if (!isSameCharge(payment, request)) return { ...base, status: 'FAIL', reason: 'payment_conflict' }
+  return payment.status === 'SUCCESS'
+    ? { ...base, status: 'SUCCESS' }
+    : { ...base, status: 'FAIL', reason: payment.reason ?? 'insufficient_funds' }
 }

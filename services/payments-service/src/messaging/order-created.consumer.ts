@@ -1,4 +1,4 @@
-import { OrderCreated } from '@shop/contracts'
+import { OrderCreated, type PaymentFinishedPayload } from '@shop/contracts'
 import {
   type EventConsumer,
   type Logger,
@@ -8,9 +8,13 @@ import {
 } from '@shop/platform'
 import type pg from 'pg'
 import type { PaymentsConfig } from '../config.ts'
-import { payForOrder } from '../domain/pay-for-order.ts'
+import { payForOrder, payForOrders } from '../domain/pay-for-order.ts'
 
 export const ORDER_CREATED_CONSUMER = 'payments.order_created'
+
+function logPaid(log: Logger, result: PaymentFinishedPayload): void {
+  log.info({ status: result.status, reason: 'reason' in result ? result.reason : undefined }, 'order paid')
+}
 
 export function startOrderCreatedConsumer(deps: {
   pool: pg.Pool
@@ -26,12 +30,16 @@ export function startOrderCreatedConsumer(deps: {
     topic: deps.config.ORDERS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
     event: OrderCreated,
-    handle: async (tx, event, { log, traceparent }) => {
-      const result = await payForOrder(tx, event.payload, deps.config.PAYMENT_RESULTS_TOPIC, traceparent)
-      log.info(
-        { status: result.status, reason: 'reason' in result ? result.reason : undefined },
-        'order paid',
+    handle: async (tx, event, { log, traceparent }) =>
+      logPaid(log, await payForOrder(tx, event.payload, deps.config.PAYMENT_RESULTS_TOPIC, traceparent)),
+    handleAll: async (tx, batch) => {
+      const results = await payForOrders(
+        tx,
+        batch.map(({ event, context }) => ({ order: event.payload, traceparent: context.traceparent })),
+        deps.config.PAYMENT_RESULTS_TOPIC,
       )
+      for (const [index, { context }] of batch.entries())
+        logPaid(context.log, results[index] as PaymentFinishedPayload)
     },
     logger: deps.logger.child({ component: 'order-created-consumer' }),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
