@@ -7,7 +7,6 @@
  * tables stay untouched.
  */
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import { OrderCreated } from '@shop/contracts'
 import {
   appendToOutbox,
@@ -15,22 +14,15 @@ import {
   continueTrace,
   createPool,
   inTransaction,
-  messagingMigrations,
-  migrate,
   type OutboxMessage,
   TRACEPARENT_HEADER,
 } from '@shop/platform'
 import type pg from 'pg'
 import { insertOrder } from '../../../services/orders-service/src/data/orders.repository.ts'
-import { ensureDatabase, withDatabase } from '../../lib/embedded-postgres.ts'
 import type { ActivityReport } from './pg-activity.ts'
 import type { UsageReport } from './procstat.ts'
+import { scratchOrdersDatabase } from './scratch-orders-database.ts'
 import { type Distribution, distribution, round } from './stats.ts'
-
-const ORDERS_MIGRATIONS = fileURLToPath(
-  new URL('../../../services/orders-service/migrations', import.meta.url),
-)
-const DATABASE = 'shop_ceiling'
 
 export interface CeilingResult {
   connections: number
@@ -59,15 +51,13 @@ export async function measureCeiling(options: {
   /** The classic four-round-trip transaction instead of the service's statement (see above). */
   classic?: boolean
 }): Promise<CeilingResult> {
-  await ensureDatabase(options.adminUrl, DATABASE)
-  const url = withDatabase(options.adminUrl, DATABASE)
+  const url = await scratchOrdersDatabase(options.adminUrl)
   const pool = createPool({
     connectionString: url,
     schema: 'orders',
     applicationName: 'bench-ceiling',
     max: options.connections,
   })
-  await migrate(pool, 'orders', [messagingMigrations, { name: 'orders', directory: ORDERS_MIGRATIONS }])
 
   const startedAt = performance.now()
   const measureFrom = startedAt + options.warmupMs
