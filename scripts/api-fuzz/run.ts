@@ -19,7 +19,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { SystemLauncher } from '../bench/lib/system.ts'
-import { REPO_ROOT } from '../lib/service-process.ts'
+import { REPO_ROOT } from '../lib/launcher/service-process.ts'
 import { ensureStorefrontBuilt } from '../lib/storefront-build.ts'
 import { ensureSchemathesis, type FuzzResult, type FuzzTarget, fuzz } from './schemathesis.ts'
 

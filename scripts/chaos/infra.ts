@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts'
 import { reservePorts } from '../kafka/ports.ts'
 import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from '../lib/embedded-postgres.ts'
-import { freePort } from '../lib/service-process.ts'
+import { freePort } from '../lib/launcher/service-process.ts'
 import { sleep } from './util.ts'
 
 export interface Outage {

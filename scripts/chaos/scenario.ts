@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '../lib/service-process.ts'
+import { freePort } from '../lib/launcher/service-process.ts'
 import { auditTransportLog, type TopicAudit } from './audit.ts'
 import type { Check } from './check.ts'
 import { checkConduct } from './conduct.ts'

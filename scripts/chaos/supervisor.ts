@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO_ROOT, SERVICE_NODE_OPTIONS, type ServiceName } from '../lib/service-process.ts'
+import { REPO_ROOT, SERVICE_NODE_OPTIONS, type ServiceName } from '../lib/launcher/service-process.ts'
 import { between, sleep } from './util.ts'
 
 export type ExitCause = 'planned-kill' | 'crash-point' | 'stopped' | 'start-failed' | 'unexpected'

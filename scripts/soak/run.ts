@@ -18,7 +18,6 @@ import { OrderClient, openLoop } from '../bench/lib/load.ts'
 import { SettlementTracker } from '../bench/lib/settlement.ts'
 import { distribution, sleep } from '../bench/lib/stats.ts'
 import { SystemLauncher } from '../bench/lib/system.ts'
-import { withDatabase } from '../lib/embedded-postgres.ts'
 import { writeHistory } from './history.ts'
 import { growingFigures, processFigures, type Sample, TRIMMED_TABLES, tableFigures } from './samples.ts'
 
@@ -50,11 +49,7 @@ process.on('SIGINT', () => {
 
 async function main(): Promise<number> {
   const system = await launcher.start()
-  const urls = {
-    orders: system.ordersDatabaseUrl,
-    payments: withDatabase(system.adminUrl, 'shop_payments'),
-    broker: withDatabase(system.adminUrl, 'shop_broker'),
-  }
+  const urls = system.databaseUrls
   if (args.aging) {
     log(`writing history (${Number(args['history-rows']).toLocaleString('en')} rows a table)…`)
     await writeHistory(urls, Number(args['history-rows']), log)

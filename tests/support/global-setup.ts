@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
-import { freePort } from '../../scripts/lib/service-process.ts'
+import { freePort } from '../../scripts/lib/launcher/service-process.ts'
 import { ensureStorefrontBuilt } from '../../scripts/lib/storefront-build.ts'
 import { kafkaUnavailableReason, startTestKafka } from './kafka.ts'
 

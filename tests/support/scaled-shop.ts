@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { TransportAccess } from '../../scripts/chaos/audit.ts'
-import { freePort, type ServiceProcess, startServiceProcess } from '../../scripts/lib/service-process.ts'
+import {
+  freePort,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../../scripts/lib/launcher/service-process.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 import { collectJsonLogs, type LogLine } from './json-logs.ts'
 

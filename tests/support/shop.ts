@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { freePort, type ServiceProcess, startServiceProcess } from '../../scripts/lib/service-process.ts'
+import {
+  freePort,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../../scripts/lib/launcher/service-process.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 import { collectJsonLogs } from './json-logs.ts'
 

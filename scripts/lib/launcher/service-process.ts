@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 
 /**
  * What Node runs before a service's entry point: the tracing instrumentations must patch `node:http`
