@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ensureDatabase } from '../embedded-postgres.ts'
+import { type EmbeddedPostgresOptions, ensureDatabase } from '../embedded-postgres.ts'
 import { type PostgresProcess, startPostgresProcess } from './postgres-process.ts'
 import { freePort } from './service-process.ts'
 import { type DatabaseRole, SHOP_DATABASES } from './shop-wiring.ts'
@@ -31,35 +31,36 @@ export async function provideDatabases(
   log: (line: string) => void,
 ): Promise<RunningDatabases> {
   if (choice.kind === 'given') return { urls: choice.urls, stop: async () => {} }
-  const throwaway = choice.dataDir === undefined
-  const dataDir = choice.dataDir ?? (await mkdtemp(join(tmpdir(), 'shop-pg-')))
-  const removeThrowaway = () =>
-    throwaway ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve()
+  const options = {
+    port: choice.port ?? (await freePort()),
+    ...(choice.settings ? { settings: choice.settings } : {}),
+    log,
+  }
+  const postgres = choice.dataDir
+    ? await startPostgresProcess({ ...options, dataDir: choice.dataDir, persistent: true })
+    : await startThrowawayPostgres(options)
+  await ensureShopDatabases(postgres).catch(async (error: unknown) => {
+    await postgres.stop()
+    throw error
+  })
+  const urls = Object.fromEntries(
+    Object.entries(SHOP_DATABASES).map(([role, database]) => [role, postgres.urlFor(database)]),
+  ) as Record<DatabaseRole, string>
+  return { urls, postgres, stop: () => postgres.stop() }
+}
+
+/** An embedded PostgreSQL in a temporary directory, which stop() deletes. */
+export async function startThrowawayPostgres(
+  options: Omit<EmbeddedPostgresOptions, 'dataDir' | 'persistent'>,
+): Promise<PostgresProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'shop-pg-'))
+  const removeDataDir = () => rm(dataDir, { recursive: true, force: true })
   try {
-    const postgres = await startPostgresProcess({
-      dataDir,
-      port: choice.port ?? (await freePort()),
-      persistent: !throwaway,
-      ...(choice.settings ? { settings: choice.settings } : {}),
-      log,
-    })
-    await ensureShopDatabases(postgres).catch(async (error: unknown) => {
-      await postgres.stop()
-      throw error
-    })
-    const urls = Object.fromEntries(
-      Object.entries(SHOP_DATABASES).map(([role, database]) => [role, postgres.urlFor(database)]),
-    ) as Record<DatabaseRole, string>
-    return {
-      urls,
-      postgres,
-      stop: async () => {
-        await postgres.stop()
-        await removeThrowaway()
-      },
-    }
+    const postgres = await startPostgresProcess({ ...options, dataDir, persistent: false })
+    return { ...postgres, stop: () => postgres.stop().finally(removeDataDir) }
   } catch (error) {
-    await removeThrowaway()
+    // The error says why the server did not start; its directory is of no use to anyone.
+    await removeDataDir()
     throw error
   }
 }

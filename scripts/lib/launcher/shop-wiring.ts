@@ -42,6 +42,14 @@ export function wiringOf(name: ServiceName, wiring: Wiring): Record<string, stri
       PAYMENTS_SERVICE_URL: wiring.urls['payments-service'],
     }
   }
+  return backendWiring(name, wiring)
+}
+
+/** The settings that give a service its database and the transport (any number of its instances). */
+export function backendWiring(
+  name: BackendName,
+  wiring: Pick<Wiring, 'databaseUrls' | 'transportEnv'>,
+): Record<string, string> {
   return {
     ...wiring.transportEnv,
     BROKER_DATABASE_URL: wiring.databaseUrls.broker,
