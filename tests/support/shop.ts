@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { ServiceProcess } from '../../scripts/lib/launcher/service-process.ts'
 import { ShopLauncher } from '../../scripts/lib/launcher/shop-launcher.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
@@ -68,51 +67,5 @@ export async function startShop(extraEnv: Record<string, string> = {}): Promise<
       await launcher.restart(name)
     },
     stop,
-  }
-}
-
-export interface ApiResponse {
-  status: number
-  contentType: string
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field in the tests
-  body: any
-}
-
-/** A small client of the public API, as a shop front end would use it. */
-export function apiClient(base: string) {
-  const call = async (method: string, path: string, userId: string | undefined, body?: unknown) => {
-    const headers: Record<string, string> = {}
-    if (userId !== undefined) headers['x-user-id'] = userId
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const text = await response.text()
-    return {
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? '',
-      body: text ? JSON.parse(text) : undefined,
-    } satisfies ApiResponse
-  }
-  return {
-    newUser: () => randomUUID(),
-    openAccount: (userId: string, initialBalance?: number) =>
-      call(
-        'POST',
-        '/accounts',
-        userId,
-        initialBalance === undefined ? undefined : { initial_balance: initialBalance },
-      ),
-    topUp: (userId: string, amount: number) => call('POST', '/accounts/topup', userId, { amount }),
-    balance: (userId: string) => call('GET', '/accounts/balance', userId),
-    charge: (userId: string, orderId: string, amount: number) =>
-      call('POST', '/accounts/charge', userId, { order_id: orderId, amount }),
-    placeOrder: (userId: string, amount: number, description?: string) =>
-      call('POST', '/orders', userId, description === undefined ? { amount } : { amount, description }),
-    listOrders: (userId: string) => call('GET', '/orders', userId),
-    getOrder: (userId: string, orderId: string) => call('GET', `/orders/${orderId}`, userId),
-    call,
   }
 }

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/lib/launcher/service-process.ts'
+import { waitUntilFinal } from '../../scripts/lib/settle-waiter.ts'
+import { shopClient } from '../../scripts/lib/shop-client.ts'
 import { copyCheckout } from '../support/checkout-copy.ts'
 import { eventually } from '../support/eventually.ts'
 import { captureOutput, cleanEnv, exitOf, processesNaming } from '../support/launched-process.ts'
 import { notRootReason } from '../support/root.ts'
-import { apiClient } from '../support/shop.ts'
 
 // Root's checkouts often live where no other user can enter (root's home is 0700 on Debian, and
 // so is `mktemp -d`), while PostgreSQL, which refuses to run as root, runs as the `postgres` user.
@@ -83,15 +84,12 @@ describe.skipIf(notRoot !== undefined)(
       expect(keptIn, output()).toMatch(/^\/var\/lib\/shop\/[0-9a-f]{16}\/postgres$/)
       expect(existsSync(join(checkout, '.data/postgres/PG_VERSION'))).toBe(false)
 
-      const api = apiClient(gateway)
+      const api = shopClient(gateway)
       const user = api.newUser()
       expect((await api.openAccount(user, 50)).status).toBe(201)
       const placed = await api.placeOrder(user, 20, 'a kettle')
       expect(placed.status).toBe(201)
-      const settled = await eventually(
-        () => api.getOrder(user, placed.body.id),
-        (order) => order.body?.status !== 'NEW',
-      )
+      const settled = await waitUntilFinal(api, user, placed.body.id)
       expect(settled.body.status).toBe('FINISHED')
       expect((await api.balance(user)).body).toEqual({ user_id: user, balance: 30 })
 
