@@ -18,8 +18,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { SystemLauncher } from '../bench/lib/system.ts'
 import { REPO_ROOT } from '../lib/launcher/service-process.ts'
+import { ShopLauncher } from '../lib/launcher/shop-launcher.ts'
 import { ensureStorefrontBuilt } from '../lib/storefront-build.ts'
 import { ensureSchemathesis, type FuzzResult, type FuzzTarget, fuzz } from './schemathesis.ts'
 
@@ -43,7 +43,13 @@ const log = (line: string) =>
 
 // The gateway keeps its default per-user limit, so its X-RateLimit-* headers are checked on every
 // answer; the services are fuzzed directly, where there is no limit.
-const system = new SystemLauncher({ transport: 'embedded', logLevel: 'warn', log })
+const system = new ShopLauncher({
+  database: { kind: 'embedded' },
+  transport: { kind: 'embedded' },
+  env: { LOG_LEVEL: 'warn' },
+  output: 'ignore',
+  log,
+})
 let stopping: Promise<void> | undefined
 const shutdown = () => {
   stopping ??= system.stop()
@@ -74,6 +80,7 @@ async function main(): Promise<number> {
   await mkdir(REPORT_DIR, { recursive: true })
   // The gateway serves the storefront at /; it is not under test, but its absence is logged.
   ensureStorefrontBuilt(log)
+  log('starting the system (throwaway PostgreSQL, embedded transport)…')
   const running = await system.start()
   const targets: FuzzTarget[] = [
     { name: 'payments', documentUrl: `${running.urls['payments-service']}/docs/json` },

@@ -1,30 +1,33 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { freePort, REPO_ROOT } from '../../scripts/lib/launcher/service-process.ts'
+import { eventually } from '../support/eventually.ts'
 import { captureOutput, cleanEnv, exitOf, processesNaming } from '../support/launched-process.ts'
 
-let dataDir: string | undefined
-let launcherPid: number | undefined
+const dataDirs: string[] = []
+const launches: ChildProcess[] = []
 
 afterAll(async () => {
-  // Whatever is left of the launch if the test failed half-way: its group, then the database's.
-  if (launcherPid) {
+  // Whatever is left of a launch if a test failed half-way: its group (the database has its own).
+  for (const launch of launches) {
     try {
-      process.kill(-launcherPid, 'SIGKILL')
+      if (launch.pid) process.kill(-launch.pid, 'SIGKILL')
     } catch {}
   }
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  for (const dataDir of dataDirs) await rm(dataDir, { recursive: true, force: true })
 })
 
-it('when Ctrl-C reaches the launch, then it stops the gateway, the services and PostgreSQL last, one line each, and exits 0 with no FATAL', async () => {
+/** `npm start`'s launcher on free ports and a data directory of its own, once it says the shop runs. */
+async function launch(): Promise<{ child: ChildProcess; output: () => string; postgresDir: string }> {
   // Readable by the `postgres` user PostgreSQL runs as when this is root (mkdtemp makes it 0700).
-  dataDir = await mkdtemp(join(tmpdir(), 'shop-clean-stop-'))
+  const dataDir = await mkdtemp(join(tmpdir(), 'shop-clean-stop-'))
+  dataDirs.push(dataDir)
   await chmod(dataDir, 0o755)
-  const launch = spawn(process.execPath, ['scripts/start.ts'], {
+  const child = spawn(process.execPath, ['scripts/start.ts'], {
     cwd: REPO_ROOT,
     // A group of its own, as a terminal makes for a command: Ctrl-C sends SIGINT to the whole group.
     detached: true,
@@ -38,15 +41,20 @@ it('when Ctrl-C reaches the launch, then it stops the gateway, the services and 
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  launcherPid = launch.pid
-  const output = captureOutput(launch)
+  launches.push(child)
+  const output = captureOutput(child)
   const deadline = Date.now() + 90_000
-  while (!output().includes('Press Ctrl-C to stop.') && launch.exitCode === null && Date.now() < deadline)
+  while (!output().includes('Press Ctrl-C to stop.') && child.exitCode === null && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 100))
   expect(output(), 'the launch did not come up').toContain('Press Ctrl-C to stop.')
+  return { child, output, postgresDir: join(dataDir, 'postgres') }
+}
 
-  process.kill(-(launch.pid as number), 'SIGINT')
-  expect(await exitOf(launch, 40_000), output()).toBe(0)
+it('when Ctrl-C reaches the launch, then it stops the gateway, the services and PostgreSQL last, one line each, and exits 0 with no FATAL', async () => {
+  const { child, output, postgresDir } = await launch()
+
+  process.kill(-(child.pid as number), 'SIGINT')
+  expect(await exitOf(child, 40_000), output()).toBe(0)
   const steps = output()
     .split('\n')
     .filter((line) => line.startsWith('stopping '))
@@ -58,6 +66,19 @@ it('when Ctrl-C reaches the launch, then it stops the gateway, the services and 
   ])
   expect(output()).not.toMatch(/FATAL|"level":[56]0|^\s+at /m)
   // PostgreSQL removes its pid file only when it shut down cleanly, and nothing is left on its data.
-  expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false)
-  expect(await processesNaming(join(dataDir, 'postgres'))).toEqual([])
+  expect(existsSync(join(postgresDir, 'postmaster.pid'))).toBe(false)
+  expect(await processesNaming(postgresDir)).toEqual([])
+}, 150_000)
+
+it('when the launch is killed outright, then the PostgreSQL it started, out of its process group, stops too', async () => {
+  const { child, postgresDir } = await launch()
+  expect(await processesNaming(postgresDir)).not.toEqual([])
+
+  process.kill(-(child.pid as number), 'SIGKILL')
+  await eventually(
+    () => processesNaming(postgresDir),
+    (left) => left.length === 0,
+    { timeoutMs: 30_000, intervalMs: 200 },
+  )
+  expect(existsSync(join(postgresDir, 'postmaster.pid'))).toBe(false)
 }, 150_000)

@@ -36,13 +36,15 @@ const OWN_DATABASE: Record<BackendName, DatabaseRole> = {
 
 /** The settings that connect one service to the others. */
 export function wiringOf(name: ServiceName, wiring: Wiring): Record<string, string> {
-  if (name === 'api-gateway') {
-    return {
-      ORDERS_SERVICE_URL: wiring.urls['orders-service'],
-      PAYMENTS_SERVICE_URL: wiring.urls['payments-service'],
-    }
+  return name === 'api-gateway' ? gatewayWiring(wiring.urls) : backendWiring(name, wiring)
+}
+
+/** The settings that put the gateway in front of the services. */
+export function gatewayWiring(urls: Record<BackendName, string>): Record<string, string> {
+  return {
+    ORDERS_SERVICE_URL: urls['orders-service'],
+    PAYMENTS_SERVICE_URL: urls['payments-service'],
   }
-  return backendWiring(name, wiring)
 }
 
 /** The settings that give a service its database and the transport (any number of its instances). */
