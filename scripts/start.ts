@@ -42,8 +42,9 @@ function transportChoice(): TransportChoice {
   if (env.KAFKA_BOOTSTRAP_SERVERS) return { kind: 'kafka', bootstrap: env.KAFKA_BOOTSTRAP_SERVERS }
   if (!process.argv.includes('--kafka')) return { kind: 'embedded' }
   const port = Number(env.KAFKA_PORT ?? 9092)
-  console.log(`Starting Kafka on 127.0.0.1:${port} (data in .data/kafka; the first start fetches its jars)`)
-  return { kind: 'kafka', port, dataDir: join(dataDir, 'kafka') }
+  const kafkaDir = join(dataDir, 'kafka')
+  console.log(`Starting Kafka on 127.0.0.1:${port} (data in ${kafkaDir}; the first start fetches its jars)`)
+  return { kind: 'kafka', port, dataDir: kafkaDir }
 }
 
 const launcher = new ShopLauncher({

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, expect, it } from 'vitest'
+import { afterAll, expect, inject, it } from 'vitest'
 import { freePort, REPO_ROOT } from '../../scripts/lib/launcher/service-process.ts'
 import { eventually } from '../support/eventually.ts'
 import { captureOutput, cleanEnv, exitOf, processesNaming } from '../support/launched-process.ts'
@@ -22,12 +22,15 @@ afterAll(async () => {
 })
 
 /** `npm start`'s launcher on free ports and a data directory of its own, once it says the shop runs. */
-async function launch(): Promise<{ child: ChildProcess; output: () => string; postgresDir: string }> {
+async function launch(
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; output: () => string; postgresDir: string }> {
   // Readable by the `postgres` user PostgreSQL runs as when this is root (mkdtemp makes it 0700).
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-clean-stop-'))
   dataDirs.push(dataDir)
   await chmod(dataDir, 0o755)
-  const child = spawn(process.execPath, ['scripts/start.ts'], {
+  const child = spawn(process.execPath, ['scripts/start.ts', ...args], {
     cwd: REPO_ROOT,
     // A group of its own, as a terminal makes for a command: Ctrl-C sends SIGINT to the whole group.
     detached: true,
@@ -38,6 +41,7 @@ async function launch(): Promise<{ child: ChildProcess; output: () => string; po
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
       SHOP_DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
+      ...env,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -69,6 +73,26 @@ it('when Ctrl-C reaches the launch, then it stops the gateway, the services and 
   expect(existsSync(join(postgresDir, 'postmaster.pid'))).toBe(false)
   expect(await processesNaming(postgresDir)).toEqual([])
 }, 150_000)
+
+// Where the Kafka suites run (Java and Maven are here), a broker of its own, started by the launch.
+it.skipIf(!inject('kafkaBootstrap'))(
+  'when Ctrl-C reaches a launch on Kafka, then the broker stops after the services and before PostgreSQL',
+  async () => {
+    const { child, output } = await launch(['--kafka'], { KAFKA_PORT: String(await freePort()) })
+
+    process.kill(-(child.pid as number), 'SIGINT')
+    expect(await exitOf(child, 60_000), output()).toBe(0)
+    expect(output().match(/^stopping .*$/gm)).toEqual([
+      'stopping api-gateway… done',
+      'stopping orders-service… done',
+      'stopping payments-service… done',
+      'stopping Kafka… done',
+      'stopping PostgreSQL… done',
+    ])
+    expect(output()).not.toMatch(/FATAL|"level":[56]0|^\s+at /m)
+  },
+  180_000,
+)
 
 it('when the launch is killed outright, then the PostgreSQL it started, out of its process group, stops too', async () => {
   const { child, postgresDir } = await launch()
