@@ -14,7 +14,7 @@ import type { KafkaBroker } from '../../kafka/broker.ts'
 import { type DatabaseChoice, provideDatabases, type RunningDatabases } from './databases.ts'
 import type { PostgresProcess } from './postgres-process.ts'
 import { freePort, type ServiceName, type ServiceProcess, startServiceProcess } from './service-process.ts'
-import { BACKENDS, type DatabaseRole, STOP_ORDER, type Wiring, wiringOf } from './shop-wiring.ts'
+import { type DatabaseRole, START_ORDER, STOP_ORDER, type Wiring, wiringOf } from './shop-wiring.ts'
 import { provideTransport, type RunningTransport, type TransportChoice } from './transport.ts'
 
 export interface ShopOptions {
@@ -81,25 +81,16 @@ export class ShopLauncher {
       }),
     ])
     this.#checkNotStopping()
-    const names: ServiceName[] = [...BACKENDS, 'api-gateway']
-    for (const name of names) {
-      const port = this.#options.ports?.[name] ?? (await freePort())
-      const metricsPort = this.#options.metricsPorts === 'above' ? port + METRICS_PORT_OFFSET : undefined
-      this.#ports.set(name, { port, ...(metricsPort === undefined ? {} : { metricsPort }) })
-    }
-    const urls = Object.fromEntries(
-      names.map((name) => [name, `http://127.0.0.1:${this.#ports.get(name)?.port}`]),
-    ) as Record<ServiceName, string>
+    const urls = await this.#assignPorts()
     const wiring: Wiring = { databaseUrls: databases.urls, transportEnv: transport.env, urls }
-    for (const name of names) {
+    for (const name of START_ORDER.flat()) {
       this.#envOf.set(name, {
         ...wiringOf(name, wiring),
         ...this.#options.env,
         ...this.#options.serviceEnv?.[name],
       })
     }
-    await Promise.all(BACKENDS.map((name) => this.#run(name)))
-    await this.#run('api-gateway')
+    for (const group of START_ORDER) await Promise.all(group.map((name) => this.#run(name)))
     const metricsUrls = Object.fromEntries(
       [...this.services.values()].map((service) => [service.name, service.metricsUrl]),
     ) as Record<ServiceName, string>
@@ -146,6 +137,18 @@ export class ShopLauncher {
       }
     })()
     return this.#stopping
+  }
+
+  /** Each service's ports (given, or free ones); returns where each will serve its API. */
+  async #assignPorts(): Promise<Record<ServiceName, string>> {
+    const urls: Partial<Record<ServiceName, string>> = {}
+    for (const name of START_ORDER.flat()) {
+      const port = this.#options.ports?.[name] ?? (await freePort())
+      const metricsPort = this.#options.metricsPorts === 'above' ? port + METRICS_PORT_OFFSET : undefined
+      this.#ports.set(name, { port, ...(metricsPort === undefined ? {} : { metricsPort }) })
+      urls[name] = `http://127.0.0.1:${port}`
+    }
+    return urls as Record<ServiceName, string>
   }
 
   async #run(name: ServiceName): Promise<ServiceProcess> {

@@ -19,6 +19,13 @@ export const SHOP_DATABASES: Record<DatabaseRole, string> = {
 export const BACKENDS = ['payments-service', 'orders-service'] as const
 export type BackendName = (typeof BACKENDS)[number]
 
+/**
+ * The order in which the launcher starts the processes: each group at once, once every process of
+ * the group before answers its /health. A process the others need (an identity issuer, say) is a
+ * group of its own before them.
+ */
+export const START_ORDER: readonly (readonly ServiceName[])[] = [BACKENDS, ['api-gateway']]
+
 /** The order in which the launcher stops the processes: what takes requests first. */
 export const STOP_ORDER: ServiceName[] = ['api-gateway', 'orders-service', 'payments-service']
 
