@@ -40,13 +40,40 @@ export async function exitOf(child: ChildProcess, timeoutMs: number): Promise<nu
   return code ?? signal
 }
 
-/** Processes whose command line names the directory: a PostgreSQL left running on it. */
-export async function processesNaming(directory: string): Promise<string[]> {
-  const found: string[] = []
+interface RunningProcess {
+  pid: number
+  /** Its arguments, the program first. */
+  args: string[]
+  /** Its process group. */
+  group: number
+}
+
+/** Every process on this machine, as /proc shows it (one that ends meanwhile is left out). */
+async function runningProcesses(): Promise<RunningProcess[]> {
+  const found: RunningProcess[] = []
   for (const pid of (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))) {
-    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
-    if (commandLine.split('\0').includes(directory))
-      found.push(`${pid}: ${commandLine.replaceAll('\0', ' ')}`)
+    const [commandLine, stat] = await Promise.all([
+      readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''),
+      readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
+    ])
+    if (!stat) continue
+    // stat: pid (comm) state ppid pgrp …; the command name may hold spaces, so count from its ')'.
+    const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
+    found.push({ pid: Number(pid), args: commandLine.split('\0').filter(Boolean), group })
   }
   return found
+}
+
+/** Processes whose command line names the directory: a PostgreSQL left running on it. */
+export async function processesNaming(directory: string): Promise<string[]> {
+  return (await runningProcesses())
+    .filter((each) => each.args.includes(directory))
+    .map((each) => `${each.pid}: ${each.args.join(' ')}`)
+}
+
+/** Processes of the process group that were given the argument: one service of a launch, say. */
+export async function processesInGroup(groupId: number, argument: string): Promise<number[]> {
+  return (await runningProcesses())
+    .filter((each) => each.group === groupId && each.args.includes(argument))
+    .map((each) => each.pid)
 }

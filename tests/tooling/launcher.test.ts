@@ -6,7 +6,13 @@ import { join } from 'node:path'
 import { afterAll, expect, inject, it } from 'vitest'
 import { freePort, REPO_ROOT } from '../../scripts/lib/launcher/service-process.ts'
 import { eventually } from '../support/eventually.ts'
-import { captureOutput, cleanEnv, exitOf, processesNaming } from '../support/launched-process.ts'
+import {
+  captureOutput,
+  cleanEnv,
+  exitOf,
+  processesInGroup,
+  processesNaming,
+} from '../support/launched-process.ts'
 
 const dataDirs: string[] = []
 const launches: ChildProcess[] = []
@@ -25,18 +31,19 @@ afterAll(async () => {
 async function launch(
   args: string[] = [],
   env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; output: () => string; postgresDir: string }> {
+): Promise<{ child: ChildProcess; output: () => string; postgresDir: string; ordersUrl: string }> {
   // Readable by the `postgres` user PostgreSQL runs as when this is root (mkdtemp makes it 0700).
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-clean-stop-'))
   dataDirs.push(dataDir)
   await chmod(dataDir, 0o755)
+  const ordersPort = await freePort()
   const child = spawn(process.execPath, ['scripts/start.ts', ...args], {
     cwd: REPO_ROOT,
     // A group of its own, as a terminal makes for a command: Ctrl-C sends SIGINT to the whole group.
     detached: true,
     env: cleanEnv({
       GATEWAY_PORT: String(await freePort()),
-      ORDERS_PORT: String(await freePort()),
+      ORDERS_PORT: String(ordersPort),
       PAYMENTS_PORT: String(await freePort()),
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
       SHOP_DATA_DIR: dataDir,
@@ -51,7 +58,12 @@ async function launch(
   while (!output().includes('Press Ctrl-C to stop.') && child.exitCode === null && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 100))
   expect(output(), 'the launch did not come up').toContain('Press Ctrl-C to stop.')
-  return { child, output, postgresDir: join(dataDir, 'postgres') }
+  return {
+    child,
+    output,
+    postgresDir: join(dataDir, 'postgres'),
+    ordersUrl: `http://127.0.0.1:${ordersPort}`,
+  }
 }
 
 it('when Ctrl-C reaches the launch, then it stops the gateway, the services and PostgreSQL last, one line each, and exits 0 with no FATAL', async () => {
@@ -105,4 +117,29 @@ it('when the launch is killed outright, then the PostgreSQL it started, out of i
     { timeoutMs: 30_000, intervalMs: 200 },
   )
   expect(existsSync(join(postgresDir, 'postmaster.pid'))).toBe(false)
+}, 150_000)
+
+it('when a service dies under a launch, then the launcher says so and starts it again on its port', async () => {
+  const { child, output, ordersUrl } = await launch()
+  const group = child.pid as number
+  const ordersEntry = 'services/orders-service/src/server.ts'
+  const [first] = await processesInGroup(group, ordersEntry)
+  expect(first).toBeDefined()
+
+  process.kill(first as number, 'SIGKILL')
+  await eventually(
+    async () => ({
+      pids: await processesInGroup(group, ordersEntry),
+      health: await fetch(`${ordersUrl}/health`).then(
+        (response) => response.status,
+        () => 0,
+      ),
+    }),
+    (seen) => seen.health === 200 && seen.pids.length === 1 && seen.pids[0] !== first,
+    { timeoutMs: 30_000, intervalMs: 200 },
+  )
+  expect(output()).toContain('orders-service exited (SIGKILL); restarting in 1000 ms')
+
+  process.kill(-group, 'SIGINT')
+  expect(await exitOf(child, 40_000), output()).toBe(0)
 }, 150_000)
