@@ -26,8 +26,8 @@ export type BackendName = (typeof BACKENDS)[number]
  */
 export const START_ORDER: readonly (readonly ServiceName[])[] = [BACKENDS, ['api-gateway']]
 
-/** The order in which the launcher stops the processes: what takes requests first. */
-export const STOP_ORDER: ServiceName[] = ['api-gateway', 'orders-service', 'payments-service']
+/** The order in which the launcher stops the processes, the start's reversed: what takes requests first. */
+export const STOP_ORDER: readonly ServiceName[] = START_ORDER.flat().reverse()
 
 export interface Wiring {
   databaseUrls: Record<DatabaseRole, string>
