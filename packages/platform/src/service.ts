@@ -3,7 +3,6 @@ import type { Static, TObject } from 'typebox'
 import type { commonSettings } from './config.ts'
 import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 import { createPool } from './db/pool.ts'
-import { deleteExpiredIdempotencyKeys } from './http/idempotency.ts'
 import type { Listening } from './http/serve.ts'
 import { runHttpService } from './http-service.ts'
 import type { Logger } from './logger.ts'
@@ -14,8 +13,6 @@ import { OutboxRelay } from './outbox/relay.ts'
 import { startRetention } from './retention/service-retention.ts'
 import { createTransport } from './transport/create-transport.ts'
 import type { Transport } from './transport/port.ts'
-
-const KEY_EXPIRY_INTERVAL_MS = 60 * 60 * 1000
 
 type ServiceSettings = Static<TObject<typeof commonSettings>> & { PORT: number }
 
@@ -100,16 +97,9 @@ export async function runService<Schema extends TObject>(
         metrics,
         readiness,
       })
-      const expireKeys = setInterval(() => {
-        deleteExpiredIdempotencyKeys(pool).catch((error) =>
-          logger.warn({ err: error }, 'cannot delete expired keys'),
-        )
-      }, KEY_EXPIRY_INTERVAL_MS)
-      expireKeys.unref()
       return {
         app,
         closables: [
-          { name: 'key expiry', close: async () => clearInterval(expireKeys) },
           ...consumers.map((consumer, index) => ({
             name: `consumer ${index}`,
             close: () => consumer.stop(),
