@@ -18,6 +18,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { RunnerLifecycle } from '../lib/launcher/runner-lifecycle.ts'
 import { REPO_ROOT } from '../lib/launcher/service-process.ts'
 import { ShopLauncher } from '../lib/launcher/shop-launcher.ts'
 import { ensureStorefrontBuilt } from '../lib/storefront-build.ts'
@@ -50,30 +51,7 @@ const system = new ShopLauncher({
   output: 'ignore',
   log,
 })
-let stopping: Promise<void> | undefined
-const shutdown = () => {
-  stopping ??= system.stop()
-  return stopping
-}
-process.removeAllListeners('SIGINT')
-process.removeAllListeners('SIGTERM')
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    log(`${signal}: stopping everything…`)
-    system.signalAll()
-    void shutdown().finally(() => process.exit(130))
-  })
-}
-
-try {
-  process.exitCode = await main()
-} catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error)
-  process.exitCode = 1
-} finally {
-  await shutdown()
-  setTimeout(() => process.exit(), 5_000).unref()
-}
+await new RunnerLifecycle(system, log).run(main)
 
 async function main(): Promise<number> {
   const schemathesis = ensureSchemathesis(log)

