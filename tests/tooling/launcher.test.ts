@@ -4,6 +4,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, inject, it } from 'vitest'
+import { EmbeddedPostgresError } from '../../scripts/lib/embedded-postgres.ts'
+import { startThrowawayPostgres } from '../../scripts/lib/launcher/databases.ts'
 import { freePort, REPO_ROOT } from '../../scripts/lib/launcher/service-process.ts'
 import { eventually } from '../support/eventually.ts'
 import {
@@ -143,3 +145,17 @@ it('when a service dies under a launch, then the launcher says so and starts it 
   process.kill(-group, 'SIGINT')
   expect(await exitOf(child, 40_000), output()).toBe(0)
 }, 150_000)
+
+it("when the launcher's PostgreSQL cannot start (its port is taken), then the start fails with PostgreSQL's own reason", async () => {
+  const port = await freePort()
+  const first = await startThrowawayPostgres({ port })
+  try {
+    const second = startThrowawayPostgres({ port })
+    await expect(second).rejects.toThrow(EmbeddedPostgresError)
+    await expect(second).rejects.toThrow(
+      /stopped before it accepted connections on port \d+[\s\S]*already in use/,
+    )
+  } finally {
+    await first.stop()
+  }
+}, 60_000)
