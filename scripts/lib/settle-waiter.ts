@@ -1,9 +1,11 @@
 /**
  * Waiting until orders are paid or cancelled, as every runner needs to: through the API for the
- * orders a client placed (the tests), or in orders-service's own table for all of them (the chaos
- * suite and the property tests, which must know that nothing is left in flight). Polls, bounded;
- * never a fixed sleep.
+ * orders a client placed (the tests), in orders-service's own table for given ones (the benchmark's
+ * and soak's settlement tracker, which also times them) or for all of them (the chaos suite and the
+ * property tests, which must know that nothing is left in flight). Polls, bounded; never a fixed
+ * sleep.
  */
+import type { FinalOrderStatus } from '@shop/contracts'
 import type pg from 'pg'
 import type { OrderBody, ShopAnswer, ShopClient } from './shop-client.ts'
 
@@ -36,6 +38,36 @@ export async function waitUntilFinal(
     last = await client.getOrder(userId, orderId)
   }
   return last
+}
+
+export interface FinalOrder {
+  id: string
+  status: FinalOrderStatus
+  /** When the order was created and when it settled: PostgreSQL's clock, epoch milliseconds. */
+  createdMs: number
+  settledMs: number
+}
+
+/** Those of the given orders that are final, read from orders-service's table by primary key. */
+export async function finalOrders(orders: pg.Client, ids: string[]): Promise<FinalOrder[]> {
+  const { rows } = await orders.query<{
+    id: string
+    status: FinalOrderStatus
+    updated_ms: number
+    created_ms: number
+  }>(
+    `SELECT id::text AS id, status,
+            (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms,
+            (extract(epoch FROM created_at) * 1000)::float8 AS created_ms
+       FROM orders.orders WHERE id = ANY($1::uuid[]) AND status <> 'NEW'`,
+    [ids],
+  )
+  return rows.map((row) => ({
+    id: row.id,
+    status: row.status,
+    createdMs: row.created_ms,
+    settledMs: row.updated_ms,
+  }))
 }
 
 /** Orders-service's orders that are still NEW, read from its table. */
