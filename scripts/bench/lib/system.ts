@@ -64,6 +64,8 @@ export class SystemLauncher {
       env: { LOG_LEVEL: options.logLevel, NODE_OPTIONS: nodeOptions },
       serviceEnv: { 'orders-service': backendEnv, 'payments-service': backendEnv },
       output: 'ignore',
+      onServicesStarting: () =>
+        options.log(`starting the services (${options.transport} transport, LOG_LEVEL=${options.logLevel})…`),
       log: options.log,
     })
   }
@@ -80,7 +82,6 @@ export class SystemLauncher {
   async start(): Promise<BenchSystem> {
     const { log, transport } = this.#options
     log(`starting PostgreSQL (throwaway, fsync on)${transport === 'kafka' ? ' and Kafka' : ''}…`)
-    log(`starting the services (${transport} transport, LOG_LEVEL=${this.#options.logLevel})…`)
     const shop = await this.#launcher.start()
     const postgres = shop.postgres
     if (!postgres) throw new Error('the benchmark runs on its own PostgreSQL')

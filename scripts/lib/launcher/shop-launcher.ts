@@ -32,6 +32,8 @@ export interface ShopOptions {
   output?: 'inherit' | 'ignore' | 'pipe'
   /** Restart a service that exits by itself, after this pause; never when not given. */
   restartDelayMs?: number
+  /** Called once the databases and the transport are up, before the first service starts. */
+  onServicesStarting?: () => void
   /** Called with every service process started, restarts included (to read its output, say). */
   onStarted?: (service: ServiceProcess) => void
   /** What a person should know while it starts and runs (a restart, where the data is). */
@@ -81,6 +83,7 @@ export class ShopLauncher {
       }),
     ])
     this.#checkNotStopping()
+    this.#options.onServicesStarting?.()
     const urls = await this.#assignPorts()
     const wiring: Wiring = { databaseUrls: databases.urls, transportEnv: transport.env, urls }
     for (const name of START_ORDER.flat()) {
