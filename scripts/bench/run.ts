@@ -6,9 +6,12 @@
  *    default) or the embedded transport (`--transport embedded`), the three services.
  * 2. Opens USERS accounts with a large balance through the gateway.
  * 3. Measures the machine's ceiling: orders-service's order + outbox statement straight to
- *    PostgreSQL from 32 connections, commits/s (lib/ceiling-phase.ts).
- * 4. Drives `POST /orders` through the gateway at stepped rates (open loop, keep-alive) until
- *    throughput stops rising; per step: accepted/s, settled/s, settlement and HTTP latency,
+ *    PostgreSQL from 32 connections, commits/s (lib/ceiling-phase.ts); and the floor: a minimal
+ *    accept-only server (Fastify and pg, one INSERT per `POST /orders`) under the same load
+ *    generator at doubling rates until it stops rising (lib/floor.ts). The headline is the
+ *    settled/floor ratio: peak settled orders/s through the gateway ÷ the floor's accepted/s.
+ * 4. Drives `POST /orders` through the gateway at doubling rates (open loop, keep-alive) until
+ *    throughput stops rising, wherever that is; per step: accepted/s, settled/s, settlement and HTTP latency,
  *    CPU and memory of every process, what PostgreSQL waited on (lib/step-search.ts, lib/phases.ts).
  * 5. At half the peak rate: the gateway, then orders-service directly (the gateway's overhead).
  * 6. Closed loop for a few seconds each: the most `POST /orders` the gateway and orders-service
@@ -29,6 +32,7 @@ import { shopClient } from '../lib/shop-client.ts'
 import { assembleResult } from './lib/assemble-result.ts'
 import { measureCeilingPhase } from './lib/ceiling-phase.ts'
 import { compareWithAndWithoutGateway } from './lib/comparisons.ts'
+import { measureFloor } from './lib/floor.ts'
 import { keepResult } from './lib/keep-result.ts'
 import { OrderClient } from './lib/load.ts'
 import { readBenchOptions } from './lib/options.ts'
@@ -43,6 +47,8 @@ import { SystemLauncher } from './lib/system.ts'
 
 const options = readBenchOptions()
 const { smoke, transport, settings } = options
+/** The floor's ramp starts here: below what any machine that runs the shop accepts. */
+const FLOOR_FIRST_RATE = 200
 /** A run that takes longer than this is stopped: the benchmark must end by itself. */
 const RUN_DEADLINE_MS = 15 * 60_000
 
@@ -85,6 +91,16 @@ async function main(): Promise<number> {
   const users = await openAccounts(running.urls['api-gateway'], settings.users)
 
   const ceiling = await measureCeilingPhase({ system: running, activity, settings, classicToo: !smoke, log })
+  log(`floor: the accept-only server (one INSERT per POST /orders) at doubling rates until it stops rising…`)
+  const floor = await measureFloor({
+    adminUrl: running.adminUrl,
+    connections: settings.connections,
+    users,
+    firstRate: FLOOR_FIRST_RATE,
+    stepSeconds: settings.floorSeconds,
+    log,
+  })
+  log(`floor: ${floor.acceptedPerSec} accepted/s at ${floor.rate} req/s`)
   const phases = new PhaseRunner({
     system: running,
     clients: { gateway, 'orders-service': direct },
@@ -128,6 +144,7 @@ async function main(): Promise<number> {
     durationSeconds: round((performance.now() - runStarted) / 1000),
     profiled: Boolean(profileDir),
     ceiling,
+    floor,
     steps,
     peak,
     halfPeak,

@@ -1,6 +1,7 @@
 /** A run's result file, from what it measured and what it ran on. */
 import { cpus, release, totalmem } from 'node:os'
 import type { CeilingResult } from './ceiling.ts'
+import type { FloorResult } from './floor.ts'
 import { gitState } from './git-state.ts'
 import type { BenchOptions } from './options.ts'
 import type { ProfileSummary } from './profile.ts'
@@ -14,6 +15,7 @@ export function assembleResult(run: {
   durationSeconds: number
   profiled: boolean
   ceiling: CeilingResult
+  floor: FloorResult
   steps: PhaseResult[]
   peak: BenchResult['peak']
   halfPeak: BenchResult['halfPeak']
@@ -48,12 +50,14 @@ export function assembleResult(run: {
       stepSeconds: settings.stepSeconds,
       steps: settings.steps,
       warmupSeconds: settings.warmupSeconds,
+      floorSeconds: settings.floorSeconds,
       logLevel: settings.logLevel,
       postgres: system.postgresSettings,
     },
     ceiling: run.ceiling,
+    floor: run.floor,
     steps: run.steps,
-    peak: run.peak,
+    peak: { ...run.peak, floorRatio: round(run.peak.settledPerSec / run.floor.acceptedPerSec, 3) },
     halfPeak: run.halfPeak,
     capacity: run.capacity,
     ...(run.profile ? { profile: run.profile } : {}),

@@ -12,9 +12,21 @@ export interface BenchSettings {
   latencySeconds: number
   capacitySeconds: number
   warmupSeconds: number
+  /** How long each rate of the floor's ramp lasts. */
+  floorSeconds: number
   logLevel: string
   steps: number[]
 }
+
+/** The ramp's first rate; each step doubles it. */
+const RAMP_FIRST_RATE = 25
+/**
+ * The ramp doubles the rate until settled orders/s stops rising; this many steps only bound a run
+ * on a machine that never saturates (25 × 2^12 = 102,400 req/s, far past what the shop's own
+ * statements could commit here).
+ */
+const RAMP_MAX_STEPS = 13
+export const RAMP = Array.from({ length: RAMP_MAX_STEPS }, (_, index) => RAMP_FIRST_RATE * 2 ** index)
 
 export interface BenchOptions {
   transport: TransportName
@@ -46,6 +58,7 @@ export function readBenchOptions(argv = process.argv.slice(2)): BenchOptions {
       'latency-seconds': { type: 'string', default: '8' },
       'capacity-seconds': { type: 'string', default: '4' },
       'warmup-seconds': { type: 'string' },
+      'floor-seconds': { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
     },
   })
@@ -70,13 +83,14 @@ export function readBenchOptions(argv = process.argv.slice(2)): BenchOptions {
     latencySeconds: number(args['latency-seconds'], 8),
     capacitySeconds: number(args['capacity-seconds'], 4),
     warmupSeconds: number(args['warmup-seconds'], smoke ? 3 : 15),
+    floorSeconds: number(args['floor-seconds'], smoke ? 2 : 5),
     logLevel: args['log-level'] ?? 'warn',
     steps: args.steps
       ? args.steps.split(',').map((step) => number(step, 0))
       : smoke
         ? // Past the reference peak, so the step measures capacity, not the offered rate.
           [Math.max(50, Math.round((reference?.peakSettledPerSec ?? 100) * 1.25))]
-        : [25, 50, 100, 200, 400, 800, 1600],
+        : RAMP,
   }
   return {
     transport,

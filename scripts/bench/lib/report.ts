@@ -164,6 +164,8 @@ function summaryTable(results: BenchResult[]): string {
     'ceiling commits/s (as 4 round trips)',
     'peak accepted/s',
     'peak settled/s',
+    'floor accepted/s',
+    'settled ÷ floor',
     'settled ÷ ceiling (÷ 4 round trips)',
     'other processes, % of a core',
     'settle p50/p95/p99 ms at peak',
@@ -187,6 +189,8 @@ function summaryTable(results: BenchResult[]): string {
       `${n(result.ceiling.commitsPerSec)} (${classic ? n(classic.commitsPerSec) : 'same'})`,
       n(result.peak.acceptedPerSec),
       n(result.peak.settledPerSec),
+      n(result.floor?.acceptedPerSec),
+      n(result.peak.floorRatio),
       `${n(result.peak.ratio)} (${classic ? n(round(result.peak.settledPerSec / classic.commitsPerSec, 3)) : 'same'})`,
       String(noiseOf(result)),
       peak ? triple(peak.settleMs) : '–',
@@ -287,7 +291,12 @@ function detail(result: BenchResult): string {
     `- noise: processes outside the benchmark used ${noiseOf(result)}% of a core on average during the steps (of ${result.machine.cores * 100}%)`,
     `- load: ${result.settings.connections} keep-alive connections, ${result.settings.users} users, steps of ${result.settings.stepSeconds} s, LOG_LEVEL=${result.settings.logLevel}`,
     `- ceiling: ${result.ceiling.commitsPerSec} commits/s from ${result.ceiling.connections} connections${result.ceiling.classicTransaction ? ` (the same rows as the classic four-round-trip transaction: ${result.ceiling.classicTransaction.commitsPerSec}/s, so settled/s ÷ that = ${round(result.peak.settledPerSec / result.ceiling.classicTransaction.commitsPerSec, 3)})` : ''}${result.ceiling.withoutNotify ? ` (the same transaction without its pg_notify: ${result.ceiling.withoutNotify.commitsPerSec}/s, WAL fsyncs ${n(result.ceiling.withoutNotify.postgres?.walFsyncsPerSec)}/s)` : ''} (transaction p50/p99 ${pair(result.ceiling.transactionMs)} ms; WAL fsyncs ${n(result.ceiling.postgres?.walFsyncsPerSec)}/s; CPU postgres ${n(result.ceiling.usage?.processes.postgres?.cpuPercent)}%, bench ${n(result.ceiling.usage?.processes.bench?.cpuPercent)}%, other processes on the machine ${n(result.ceiling.usage?.machine.othersPercent)}%)`,
-    `- peak: ${result.peak.step}, ${result.peak.settledPerSec} settled/s, ${result.peak.ratio} of the ceiling`,
+    ...(result.floor
+      ? [
+          `- floor: the accept-only server took ${result.floor.acceptedPerSec} orders/s at ${result.floor.rate} req/s offered (steps of ${result.settings.floorSeconds} s: ${result.floor.steps.map((step) => `${step.rate} → ${step.acceptedPerSec}/s`).join(', ')})`,
+        ]
+      : []),
+    `- peak: ${result.peak.step}, ${result.peak.settledPerSec} settled/s, ${result.peak.floorRatio !== undefined ? `${result.peak.floorRatio} of the floor, ` : ''}${result.peak.ratio} of the ceiling`,
     `- PostgreSQL at the peak: ${n(peak?.postgres.writeTransactionsPerSec)} write transactions/s (${peak?.postgres.writeTransactionsPerSec && result.peak.acceptedPerSec ? round(peak.postgres.writeTransactionsPerSec / result.peak.acceptedPerSec, 1) : '–'} per accepted order), WAL ${n(peak?.postgres.walMbPerSec)} MB/s; busy connections on average: ${waits}; commits by database (approximate, see above): ${commits}; WAL fsyncs ${n(peak?.postgres.walFsyncsPerSec)}/s`,
     `- result file: \`scripts/bench/results/${resultFileName(result)}\``,
     '',

@@ -1,5 +1,6 @@
 /** The shape of a result file (scripts/bench/results/*.json) and the targets it is judged by. */
 import type { CeilingResult } from './ceiling.ts'
+import type { FloorResult } from './floor.ts'
 import type { ActivityReport } from './pg-activity.ts'
 import type { UsageReport } from './procstat.ts'
 import type { ProfileSummary } from './profile.ts'
@@ -70,12 +71,24 @@ export interface BenchResult {
     steps: number[]
     /** Absent in results recorded before the warm-up was configurable (3 s at 50 req/s). */
     warmupSeconds?: number
+    /** Absent in results recorded before the floor was measured. */
+    floorSeconds?: number
     logLevel: string
     postgres: Record<string, string>
   }
   ceiling: CeilingResult
+  /** The minimal accept-only server at its saturation; absent in results recorded before it was measured. */
+  floor?: FloorResult
   steps: PhaseResult[]
-  peak: { step: string; acceptedPerSec: number; settledPerSec: number; ratio: number }
+  peak: {
+    step: string
+    acceptedPerSec: number
+    settledPerSec: number
+    /** Settled/s ÷ the ceiling's commits/s. */
+    ratio: number
+    /** Settled/s ÷ the floor's accepted/s: the headline. */
+    floorRatio?: number
+  }
   halfPeak: {
     rate: number
     gateway: PhaseResult
@@ -108,6 +121,15 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
   const capacity = result.capacity
   const le = (value: number | null | undefined, limit: number) => (value == null ? null : value <= limit)
   return [
+    {
+      name: 'settled/s vs floor',
+      goal: '≥ 0.8 × floor',
+      value:
+        result.floor && result.peak.floorRatio !== undefined
+          ? `${result.peak.floorRatio} × (${result.peak.settledPerSec}/s of ${result.floor.acceptedPerSec}/s)`
+          : 'not measured',
+      met: result.peak.floorRatio === undefined ? null : result.peak.floorRatio >= 0.8,
+    },
     {
       name: 'settled/s vs ceiling',
       goal: '≥ 0.8 × ceiling',

@@ -64,6 +64,9 @@ export async function searchPeak(options: {
       break
     }
   }
+  const last = steps.at(-1)
+  if (last && last === best && settings.steps.length > 1 && steps.length === settings.steps.length)
+    log('warning: the last step still raised throughput; the peak may lie beyond the steps asked for')
   const peakStep = best as PhaseResult
   return {
     steps,

@@ -10,9 +10,12 @@ export function printSummary(result: BenchResult): void {
   console.log(
     formatPhaseTable([...steps, ...(halfPeak ? [halfPeak.gateway, halfPeak.direct] : [])], { header: true }),
   )
-  console.log(
-    `\nceiling ${ceiling.commitsPerSec} commits/s · peak ${peak.settledPerSec} settled/s (${peak.step}) · ratio ${peak.ratio}`,
-  )
+  if (result.floor && peak.floorRatio !== undefined) {
+    console.log(
+      `\nsettled/floor ratio ${peak.floorRatio} · peak ${peak.settledPerSec} settled/s (${peak.step}) · floor ${result.floor.acceptedPerSec} accepted/s (accept-only server at ${result.floor.rate} req/s)`,
+    )
+  }
+  console.log(`ceiling ${ceiling.commitsPerSec} commits/s · settled/ceiling ratio ${peak.ratio}`)
   if (halfPeak) {
     console.log(
       `gateway overhead at ${halfPeak.rate} req/s: p50 ${halfPeak.gatewayOverheadMs.p50} ms, p99 ${halfPeak.gatewayOverheadMs.p99} ms`,
