@@ -7,9 +7,14 @@ import {
   startTracing,
 } from '@shop/platform'
 import { buildApp } from './app.ts'
-import { GatewayConfig } from './config.ts'
+import { authSettingsViolation, GatewayConfig } from './config.ts'
 
 const config = loadConfigOrExit('api-gateway', GatewayConfig)
+const violation = authSettingsViolation(config)
+if (violation) {
+  console.error(`api-gateway: Invalid configuration:\n  ${violation}`)
+  process.exit(2)
+}
 const logger = createLogger('api-gateway', config.LOG_LEVEL)
 const tracing = await startTracing('api-gateway', config)
 const metrics = new ServiceMetrics('api-gateway')
