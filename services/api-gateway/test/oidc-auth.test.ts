@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { Writable } from 'node:stream'
 import { base64url, SignJWT } from 'jose'
 import { pino } from 'pino'
 import { v5 as uuidV5 } from 'uuid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { capturingLogger } from '../../../tests/support/logger.ts'
 import { buildApp } from '../src/app.ts'
 import type { Gateway } from './support/gateway.ts'
 import { type StubUpstream, startEchoUpstream } from './support/stub-upstreams.ts'
@@ -15,7 +15,7 @@ let issuer: TestIssuer
 let echo: StubUpstream
 let gateway: Gateway
 /** Every line the gateway logged. */
-const logLines: string[] = []
+const { logger, lines: logLines } = capturingLogger()
 
 /** The gateway's settings in oidc mode, trusting the given issuer, in front of the echo stub. */
 const oidcConfig = (issuerUrl: string) => ({
@@ -33,15 +33,7 @@ beforeAll(async () => {
   echo = await startEchoUpstream()
   gateway = await buildApp({
     config: oidcConfig(issuer.url),
-    logger: pino(
-      { level: 'debug' },
-      new Writable({
-        write(chunk, _encoding, done) {
-          logLines.push(String(chunk))
-          done()
-        },
-      }),
-    ),
+    logger,
     issuerKeyTiming: { keyRefetchCooldownMs: KEY_REFETCH_COOLDOWN_MS, issuerTimeoutMs: 1_000 },
   })
   await gateway.ready()

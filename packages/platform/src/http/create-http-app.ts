@@ -52,6 +52,9 @@ const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
 const MULTIPLE_OF_PRECISION_DIGITS = 4
 const PROBES = new Set(['/health', '/ready'])
 const REQUEST_ID = /^[\w.:-]{1,128}$/
+/** Query parameters that carry a credential (the WebSocket's ticket), kept out of the logs. */
+const CREDENTIAL_IN_QUERY = /([?&](?:ticket|access_token)=)[^&]*/gi
+const withoutCredentials = (url: string) => url.replace(CREDENTIAL_IN_QUERY, '$1[redacted]')
 type RawRequest = RawRequestDefaultExpression
 /** What no operation of a document can list: the answers to a path or a method it does not have. */
 const UNLISTED_ANSWERS =
@@ -132,7 +135,7 @@ export async function createHttpApp(options: HttpAppOptions) {
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        url: withoutCredentials(request.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },

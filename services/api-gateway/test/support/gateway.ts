@@ -23,6 +23,8 @@ export async function startGateway(upstreams: {
     'ORDERS_SERVICE_URL' | 'PAYMENTS_SERVICE_URL' | 'UPSTREAM_TIMEOUT_MS' | 'RATE_LIMIT_PER_MINUTE'
   >
   issuerKeyTiming?: GatewayDeps['issuerKeyTiming']
+  /** Where the gateway logs; silent unless a test reads its logs. */
+  logger?: GatewayDeps['logger']
 }): Promise<Gateway> {
   const gateway = await buildApp({
     config: {
@@ -33,7 +35,7 @@ export async function startGateway(upstreams: {
       RATE_LIMIT_PER_IP_PER_MINUTE: upstreams.rateLimitPerIpPerMinute ?? 0,
       ...upstreams.auth,
     },
-    logger: testLogger,
+    logger: upstreams.logger ?? testLogger,
     ...(upstreams.issuerKeyTiming ? { issuerKeyTiming: upstreams.issuerKeyTiming } : {}),
     ...(upstreams.metrics ? { metrics: upstreams.metrics } : {}),
   })
