@@ -15,6 +15,7 @@ import {
   startEmbeddedPostgres,
   withDatabase,
 } from './lib/embedded-postgres.ts'
+import { type LocalAuth, startLocalAuth } from './lib/local-auth.ts'
 import {
   REPO_ROOT,
   type ServiceName,
@@ -37,6 +38,7 @@ const RESTART_DELAY_MS = 1_000
 
 let postgres: RunningPostgres | undefined
 let kafka: KafkaBroker | undefined
+let auth: LocalAuth | undefined
 const running = new Map<ServiceName, ServiceProcess>()
 let stopping = false
 
@@ -98,6 +100,7 @@ async function stop(exitCode: number): Promise<never> {
     console.log('Stopping…')
     await Promise.all([...running.values()].map((service) => service.stop()))
     await kafka?.stop()
+    await auth?.issuer?.close()
     await postgres?.stop()
   }
   process.exit(exitCode)
@@ -119,7 +122,8 @@ try {
   // The gateway serves the storefront's build at /: make it (or remake it after an edit) first.
   ensureStorefrontBuilt()
   const [urls, transport] = await Promise.all([databaseUrls(), kafkaSettings()])
-  const shared = { BROKER_DATABASE_URL: urls.broker, ...transport }
+  auth = await startLocalAuth(env, ports['api-gateway'])
+  const shared = { BROKER_DATABASE_URL: urls.broker, ...transport, ...auth.services }
   await Promise.all([
     run('payments-service', { ...shared, DATABASE_URL: urls.payments }),
     run('orders-service', { ...shared, DATABASE_URL: urls.orders }),
@@ -127,6 +131,7 @@ try {
   await run('api-gateway', {
     ORDERS_SERVICE_URL: `http://127.0.0.1:${ports['orders-service']}`,
     PAYMENTS_SERVICE_URL: `http://127.0.0.1:${ports['payments-service']}`,
+    ...auth.gateway,
   })
   console.log(`
 The shop is running:
@@ -138,7 +143,7 @@ The shop is running:
   gateway metrics   http://127.0.0.1:${metricsPort('api-gateway')}/metrics
   orders metrics    http://127.0.0.1:${metricsPort('orders-service')}/metrics
   payments metrics  http://127.0.0.1:${metricsPort('payments-service')}/metrics  (Prometheus, loopback only)
-Press Ctrl-C to stop.`)
+${auth.banner ? `${auth.banner}\n` : ''}Press Ctrl-C to stop.`)
 } catch (error) {
   fail(error)
 }
