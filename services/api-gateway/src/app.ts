@@ -47,6 +47,7 @@ export async function buildApp({ config, logger, metrics, issuerKeyTiming }: Gat
     {
       AUTH_MODE: config.AUTH_MODE ?? 'header',
       OIDC_ISSUER: config.OIDC_ISSUER,
+      OIDC_DISCOVERY_URL: config.OIDC_DISCOVERY_URL,
       OIDC_AUDIENCE: config.OIDC_AUDIENCE,
       OIDC_USER_CLAIM: config.OIDC_USER_CLAIM ?? 'sub',
       OIDC_CLIENT_ID: config.OIDC_CLIENT_ID ?? 'storefront',

@@ -30,6 +30,11 @@ export const GatewayConfig = Type.Object({
   AUTH_MODE: Type.Union([Type.Literal('header'), Type.Literal('oidc')], { default: 'header' }),
   /** oidc mode: the issuer's URL; its keys are found through `/.well-known/openid-configuration`. */
   OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  /**
+   * oidc mode: where the gateway reads the issuer's discovery document, when the issuer's own URL
+   * does not reach it from here (an issuer in another container); defaults to the issuer's.
+   */
+  OIDC_DISCOVERY_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   /** oidc mode: the audience (`aud`) an access token must name to be accepted here. */
   OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   /** oidc mode: the claim that names the user; a value that is not a UUID is mapped to a UUID v5 of issuer and value. */

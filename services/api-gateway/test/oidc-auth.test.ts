@@ -230,6 +230,28 @@ describe('the gateway in oidc mode', () => {
   })
 })
 
+describe('the gateway in oidc mode, with OIDC_DISCOVERY_URL', () => {
+  it('when the issuer’s URL does not reach it from the gateway, then discovery is read there and its tokens pass', async () => {
+    const elsewhere = await startTestIssuer({ identifier: 'http://id.example.invalid/realms/shop' })
+    const app = await buildApp({
+      config: { ...oidcConfig(elsewhere.url), OIDC_DISCOVERY_URL: elsewhere.discoveryUrl },
+      logger: pino({ level: 'silent' }),
+    })
+    try {
+      const token = await elsewhere.sign()
+      const response = await app.inject({
+        method: 'GET',
+        url: '/orders',
+        headers: { authorization: `Bearer ${token}` },
+      })
+      expect(response.statusCode).toBe(200)
+    } finally {
+      await app.close()
+      await elsewhere.close()
+    }
+  })
+})
+
 describe('the gateway in oidc mode, when its issuer was never reachable', () => {
   it('then every token is 503 identity_provider_unavailable, and the probes still answer', async () => {
     const down = await startTestIssuer()

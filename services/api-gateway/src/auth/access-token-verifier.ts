@@ -1,5 +1,5 @@
 import { errors, jwtVerify } from 'jose'
-import { IssuerUnreachable, issuerKeys } from './issuer-keys.ts'
+import { discoveryUrlOf, IssuerUnreachable, issuerKeys } from './issuer-keys.ts'
 import { userIdOfClaim } from './user-id-of-claim.ts'
 
 /** Asymmetric only: a shared-secret (HS*) or unsigned (`none`) token is refused before any key is looked up. */
@@ -9,6 +9,8 @@ const CLOCK_TOLERANCE_SECONDS = 30
 
 export interface AccessTokenVerifierOptions {
   issuer: string
+  /** Where the issuer's discovery document is read, when not below the issuer URL itself. */
+  discoveryUrl?: string | undefined
   audience: string
   /** The claim that names the user (OIDC_USER_CLAIM). */
   userClaim: string
@@ -54,6 +56,7 @@ function reasonOf(error: unknown): string {
 export function accessTokenVerifier(options: AccessTokenVerifierOptions) {
   const keys = issuerKeys({
     issuer: options.issuer,
+    discoveryUrl: options.discoveryUrl ? new URL(options.discoveryUrl) : discoveryUrlOf(options.issuer),
     cooldownMs: options.keyRefetchCooldownMs ?? 5_000,
     refreshMs: options.keyRefreshMs ?? 10 * 60_000,
     timeoutMs: options.issuerTimeoutMs ?? 3_000,

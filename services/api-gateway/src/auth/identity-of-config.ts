@@ -7,7 +7,13 @@ import { webSocketTickets } from './ws-tickets.ts'
 
 export type AuthConfig = Pick<
   GatewayConfig,
-  'AUTH_MODE' | 'OIDC_ISSUER' | 'OIDC_AUDIENCE' | 'OIDC_USER_CLAIM' | 'OIDC_CLIENT_ID' | 'WS_TICKET_SECRET'
+  | 'AUTH_MODE'
+  | 'OIDC_ISSUER'
+  | 'OIDC_DISCOVERY_URL'
+  | 'OIDC_AUDIENCE'
+  | 'OIDC_USER_CLAIM'
+  | 'OIDC_CLIENT_ID'
+  | 'WS_TICKET_SECRET'
 > &
   Partial<Pick<GatewayConfig, 'INTERNAL_AUTH_TOKEN'>>
 
@@ -33,6 +39,7 @@ export function identityOfConfig(
   }
   const verify = accessTokenVerifier({
     issuer,
+    discoveryUrl: config.OIDC_DISCOVERY_URL,
     audience,
     userClaim: config.OIDC_USER_CLAIM,
     ...timing,

@@ -8,6 +8,8 @@ export class IssuerUnreachable extends Error {
 export interface IssuerKeysOptions {
   /** OIDC_ISSUER, exactly as the tokens' `iss` and the discovery document's `issuer` say it. */
   issuer: string
+  /** Where the discovery document is read: the issuer's own (`discoveryUrlOf`) unless said otherwise. */
+  discoveryUrl: URL
   /** Least time between two fetches caused by an unknown `kid` (or a failed discovery). */
   cooldownMs: number
   /** Age after which the cached key set is fetched again, in the background. */
@@ -26,8 +28,8 @@ const TOKEN_ERRORS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys]
 export const discoveryUrlOf = (issuer: string) =>
   new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
 
-async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<URL> {
-  const response = await fetch(discoveryUrlOf(issuer), {
+async function discoverJwksUri(issuer: string, discoveryUrl: URL, timeoutMs: number): Promise<URL> {
+  const response = await fetch(discoveryUrl, {
     signal: AbortSignal.timeout(timeoutMs),
     redirect: 'error',
     headers: { accept: 'application/json' },
@@ -58,7 +60,7 @@ export function issuerKeys(options: IssuerKeysOptions): JWTVerifyGetKey {
     if (Date.now() - lastDiscoveryFailedAt < options.cooldownMs) {
       throw new IssuerUnreachable('the issuer could not be reached a moment ago')
     }
-    discovery ??= discoverJwksUri(options.issuer, options.timeoutMs)
+    discovery ??= discoverJwksUri(options.issuer, options.discoveryUrl, options.timeoutMs)
       .then((jwksUri) => {
         const remote = createRemoteJWKSet(jwksUri, {
           cooldownDuration: options.cooldownMs,

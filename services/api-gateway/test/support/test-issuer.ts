@@ -13,8 +13,10 @@ interface SigningKey {
 }
 
 export interface TestIssuer {
-  /** The issuer URL: discovery at `<url>/.well-known/openid-configuration`. */
+  /** The issuer identifier, as `iss` and discovery say it: where it is served unless named otherwise. */
   url: string
+  /** Where its discovery document is served. */
+  discoveryUrl: string
   /** How many times the key set was fetched. */
   jwksFetches: number
   /** While true, every connection is dropped unanswered: the issuer cannot be reached. */
@@ -42,7 +44,7 @@ async function makeKey(alg: Algorithm = 'RS256'): Promise<SigningKey> {
  * An OpenID issuer for tests: real HTTP discovery and a real JWKS, keys made by jose, tokens
  * signed with them. It lets a test rotate keys, sign with keys it never published, and go away.
  */
-export async function startTestIssuer(): Promise<TestIssuer> {
+export async function startTestIssuer(options: { identifier?: string } = {}): Promise<TestIssuer> {
   let published: SigningKey[] = []
   const server = createServer((request, response) => {
     if (issuer.unreachable) {
@@ -51,7 +53,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     }
     if (request.url === '/.well-known/openid-configuration') {
       response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(JSON.stringify({ issuer: issuer.url, jwks_uri: `${issuer.url}/jwks` }))
+      response.end(JSON.stringify({ issuer: issuer.url, jwks_uri: `${address}/jwks` }))
       return
     }
     if (request.url === '/jwks') {
@@ -64,12 +66,13 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
-  const { port } = server.address() as { port: number }
+  const address = `http://127.0.0.1:${(server.address() as { port: number }).port}`
   const first = await makeKey()
   published = [first]
 
   const issuer: TestIssuer = {
-    url: `http://127.0.0.1:${port}`,
+    url: options.identifier ?? address,
+    discoveryUrl: `${address}/.well-known/openid-configuration`,
     jwksFetches: 0,
     unreachable: false,
     current: first,
