@@ -20,13 +20,25 @@ export interface RunningShop {
  * The whole system as users run it: three OS processes, each service with its own database and
  * the embedded transport's log in a third, the gateway in front.
  */
-export async function startShop(extraEnv: Record<string, string> = {}): Promise<RunningShop> {
+export async function startShop(
+  extraEnv: Record<string, string> = {},
+  gatewayOptions: {
+    /** A port picked in advance, for a test that must name the gateway's URL before it runs. */
+    port?: number
+    /** Settings of the gateway alone (AUTH_MODE and the issuer, say). */
+    env?: Record<string, string>
+  } = {},
+): Promise<RunningShop> {
   const databases = {
     orders: await createTestDatabase(),
     payments: await createTestDatabase(),
     broker: await createTestDatabase(),
   }
-  const ports = { orders: await freePort(), payments: await freePort(), gateway: await freePort() }
+  const ports = {
+    orders: await freePort(),
+    payments: await freePort(),
+    gateway: gatewayOptions.port ?? (await freePort()),
+  }
   const common = {
     // Info logs are collected (not printed) so tests can follow a trace through them.
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
@@ -64,6 +76,7 @@ export async function startShop(extraEnv: Record<string, string> = {}): Promise<
           ORDERS_SERVICE_URL: `http://127.0.0.1:${ports.orders}`,
           PAYMENTS_SERVICE_URL: `http://127.0.0.1:${ports.payments}`,
           UPSTREAM_TIMEOUT_MS: '2000',
+          ...gatewayOptions.env,
         },
       }),
     ),

@@ -45,7 +45,15 @@ async function oidcModePage(config: Parameters<typeof openOidcSession>[0]) {
     return <SignInPage onSignIn={retry} error={`Signing in did not work: ${(error as Error).message}`} />
   }
   const { signedIn } = session
-  if (signedIn === undefined) return <SignInPage onSignIn={() => void session.signIn()} />
+  if (signedIn === undefined) {
+    const signIn = () =>
+      session.signIn().catch((error: Error) => {
+        // The provider cannot be reached, say: the page stays, and says why.
+        if (root)
+          render(<SignInPage onSignIn={signIn} error={`Signing in did not start: ${error.message}`} />, root)
+      })
+    return <SignInPage onSignIn={signIn} />
+  }
   const bearer = () => ({ authorization: `Bearer ${signedIn.accessToken()}` })
   return (
     <App

@@ -103,6 +103,6 @@ export async function buildApp({ config, logger, metrics, issuerKeyTiming }: Gat
   })
   await app.register(authRoutes, { identity, rateLimits: limits, forPages })
   await app.register(eventDocs)
-  await app.register(storefront)
+  await app.register(storefront, { issuer: forPages.mode === 'oidc' ? forPages.issuer : undefined })
   return app
 }
