@@ -23,9 +23,10 @@ export const GatewayConfig = Type.Object({
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 1_200, minimum: 0, maximum: 1_000_000 }),
   /**
    * Business requests one client address may make per minute, counted before the caller is
-   * identified, so forged or invented identities cannot dodge it; 0 turns the limit off.
+   * identified, so forged or invented identities cannot dodge it; 0 (the default) turns it off,
+   * as behind a proxy, where every client has the proxy's address.
    */
-  RATE_LIMIT_PER_IP_PER_MINUTE: Type.Integer({ default: 6_000, minimum: 0, maximum: 10_000_000 }),
+  RATE_LIMIT_PER_IP_PER_MINUTE: Type.Integer({ default: 0, minimum: 0, maximum: 10_000_000 }),
   /** `header`: the caller is whatever X-User-Id says; `oidc`: a verified OpenID Connect access token says. */
   AUTH_MODE: Type.Union([Type.Literal('header'), Type.Literal('oidc')], { default: 'header' }),
   /** oidc mode: the issuer's URL; its keys are found through `/.well-known/openid-configuration`. */
