@@ -42,8 +42,9 @@ const passableCloseCode = (code: number) =>
   (code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999)
 
 /**
- * `GET /ws?user_id=<uuid>`: the public WebSocket of live order statuses, relayed from
- * orders-service. The identity is checked here as strictly as X-User-Id, and the upstream socket
+ * `GET /ws?user_id=<uuid>` (`?ticket=` in oidc mode): the public WebSocket of live order statuses,
+ * relayed from orders-service. The caller is established here (the user id as strictly as
+ * X-User-Id, or the ticket redeemed), and the upstream socket
  * is opened before the client's is accepted, so a client is either live or told why not in plain
  * HTTP (400, 503, 504, or the upstream's own refusal). Then messages flow upstream to client, and
  * either side closing closes the other with its code, so the client knows to reconnect.
