@@ -27,6 +27,7 @@ export {
 } from './http/bearer-auth.ts'
 export {
   Amount,
+  IDEMPOTENCY_KEY_LIFETIME_MS,
   IdempotentUserHeaders,
   NoQuery,
   Problem,
