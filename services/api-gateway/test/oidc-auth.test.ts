@@ -252,6 +252,29 @@ describe('the gateway in oidc mode, with OIDC_DISCOVERY_URL', () => {
   })
 })
 
+describe('the gateway in oidc mode, when the issuer’s key set cannot be fetched the first time', () => {
+  it('then tokens are 503 and the key set is asked for once per cooldown, not once per request', async () => {
+    const keyless = await startTestIssuer()
+    keyless.keysUnreachable = true
+    const app = await buildApp({
+      config: oidcConfig(keyless.url),
+      logger: pino({ level: 'silent' }),
+      issuerKeyTiming: { keyRefetchCooldownMs: 60_000 },
+    })
+    try {
+      const headers = { authorization: `Bearer ${await keyless.sign()}` }
+      for (let i = 0; i < 5; i++) {
+        const response = await app.inject({ method: 'GET', url: '/orders', headers })
+        expect(response.statusCode).toBe(503)
+      }
+      expect(keyless.jwksRequests).toBe(1)
+    } finally {
+      await app.close()
+      await keyless.close()
+    }
+  })
+})
+
 describe('the gateway in oidc mode, when its issuer was never reachable', () => {
   it('then every token is 503 identity_provider_unavailable, and the probes still answer', async () => {
     const down = await startTestIssuer()

@@ -54,12 +54,10 @@ export function issuerKeys(options: IssuerKeysOptions): JWTVerifyGetKey {
   let keySet: RemoteKeySet | undefined
   let fetchedAt = 0
   let discovery: Promise<RemoteKeySet> | undefined
-  let lastDiscoveryFailedAt = Number.NEGATIVE_INFINITY
+  let lastFailedAt = Number.NEGATIVE_INFINITY
+  const failedLately = () => Date.now() - lastFailedAt < options.cooldownMs
 
   const discover = async (): Promise<RemoteKeySet> => {
-    if (Date.now() - lastDiscoveryFailedAt < options.cooldownMs) {
-      throw new IssuerUnreachable('the issuer could not be reached a moment ago')
-    }
     discovery ??= discoverJwksUri(options.issuer, options.discoveryUrl, options.timeoutMs)
       .then((jwksUri) => {
         const remote = createRemoteJWKSet(jwksUri, {
@@ -73,7 +71,7 @@ export function issuerKeys(options: IssuerKeysOptions): JWTVerifyGetKey {
         return remote
       })
       .catch((error: unknown) => {
-        lastDiscoveryFailedAt = Date.now()
+        lastFailedAt = Date.now()
         throw new IssuerUnreachable(`discovery failed: ${(error as Error).message}`, { cause: error })
       })
       .finally(() => {
@@ -83,6 +81,11 @@ export function issuerKeys(options: IssuerKeysOptions): JWTVerifyGetKey {
   }
 
   return async (protectedHeader, token) => {
+    // Until the keys were fetched once, a failure is not retried within the cooldown: an issuer
+    // that is down is not asked again by every request, each waiting for its timeout.
+    if (keySet?.jwks() === undefined && failedLately()) {
+      throw new IssuerUnreachable('the issuer could not be reached a moment ago')
+    }
     const remote = keySet ?? (await discover())
     if (Date.now() - fetchedAt > options.refreshMs && !remote.reloading) {
       fetchedAt = Date.now()
@@ -92,6 +95,7 @@ export function issuerKeys(options: IssuerKeysOptions): JWTVerifyGetKey {
       return await remote(protectedHeader, token)
     } catch (error) {
       if (TOKEN_ERRORS.some((kind) => error instanceof kind)) throw error
+      lastFailedAt = Date.now()
       throw new IssuerUnreachable(`the key set could not be fetched: ${(error as Error).message}`, {
         cause: error,
       })

@@ -17,8 +17,11 @@ export interface TestIssuer {
   url: string
   /** Where its discovery document is served. */
   discoveryUrl: string
-  /** How many times the key set was fetched. */
+  /** How many times the key set was fetched, and asked for (answered or not). */
   jwksFetches: number
+  jwksRequests: number
+  /** While true, requests for the key set (only) are dropped unanswered. */
+  keysUnreachable: boolean
   /** While true, every connection is dropped unanswered: the issuer cannot be reached. */
   unreachable: boolean
   /** A token signed with the published key (or `key`), with the usual claims unless overridden. */
@@ -57,6 +60,11 @@ export async function startTestIssuer(options: { identifier?: string } = {}): Pr
       return
     }
     if (request.url === '/jwks') {
+      issuer.jwksRequests += 1
+      if (issuer.keysUnreachable) {
+        request.socket.destroy()
+        return
+      }
       issuer.jwksFetches += 1
       response.writeHead(200, { 'content-type': 'application/jwk-set+json' })
       response.end(JSON.stringify({ keys: published.map((key) => key.publicJwk) }))
@@ -74,6 +82,8 @@ export async function startTestIssuer(options: { identifier?: string } = {}): Pr
     url: options.identifier ?? address,
     discoveryUrl: `${address}/.well-known/openid-configuration`,
     jwksFetches: 0,
+    jwksRequests: 0,
+    keysUnreachable: false,
     unreachable: false,
     current: first,
     newKey: makeKey,
