@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DevIssuer, startDevIssuer } from '../../apps/dev-issuer/src/dev-issuer.ts'
-import { freePort, REPO_ROOT } from '../../scripts/lib/service-process.ts'
+import { freePort, REPO_ROOT } from '../../scripts/lib/launcher/service-process.ts'
 import { type RunningShop, startShop } from '../support/shop.ts'
 import { type Browser, chromiumUnavailableReason, launchChromium } from './chromium.ts'
 
