@@ -13,6 +13,8 @@ export interface OrdersAppDeps {
   orderBatchWindowMs?: number
   readiness?: Record<string, () => Promise<boolean>>
   metrics?: ServiceMetrics
+  /** INTERNAL_AUTH_TOKEN: when set, only requests that carry it (from the gateway) are served. */
+  internalAuthToken?: string | undefined
   /** The database to LISTEN on for status changes; without it there is no live WebSocket route. */
   databaseUrl?: string
 }
@@ -25,6 +27,7 @@ export async function buildApp({
   readiness,
   metrics,
   databaseUrl,
+  internalAuthToken,
 }: OrdersAppDeps) {
   const app = await createHttpApp({
     title: 'orders-service',
@@ -32,6 +35,7 @@ export async function buildApp({
     logger,
     ...(readiness ? { readiness } : {}),
     ...(metrics ? { metrics } : {}),
+    internalAuthToken,
   })
   const intake = createOrderIntake(pool, ordersTopic, orderBatchWindowMs)
   // Orders still waiting for their batch are written and answered before the pool closes.

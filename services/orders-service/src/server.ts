@@ -15,6 +15,7 @@ await runService({
       ordersTopic: runtime.config.ORDERS_TOPIC,
       orderBatchWindowMs: runtime.config.ORDER_BATCH_WINDOW_MS,
       databaseUrl: runtime.config.DATABASE_URL,
+      internalAuthToken: runtime.config.INTERNAL_AUTH_TOKEN,
     })
     const consumer = await startPaymentFinishedConsumer(runtime)
     return { app, consumers: [consumer] }
