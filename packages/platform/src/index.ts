@@ -22,6 +22,7 @@ export {
   SingleStatement,
   Transaction,
 } from './db/transaction.ts'
+export { refusedByDatabase } from './db/transient-errors.ts'
 export { AppError, validationFailed } from './errors.ts'
 export { createHttpApp, type HttpApp, REQUEST_ID_HEADER } from './http/create-http-app.ts'
 export {

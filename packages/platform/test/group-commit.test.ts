@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { GroupCommit } from '../src/db/group-commit.ts'
 
 /** A group commit whose batches are recorded, each item doubled; items named `bad` fail their batch. */
-function recordingGroupCommit(windowMs: number, maxItems = 100) {
+function recordingGroupCommit(windowMs: number, maxItems = 100, retryAlone = true) {
   const batches: string[][] = []
   const group = new GroupCommit<string, string>({
     windowMs,
@@ -13,6 +13,7 @@ function recordingGroupCommit(windowMs: number, maxItems = 100) {
       if (items.includes('bad')) throw new Error('the batch failed')
       return items.map((item) => ({ status: 'fulfilled', value: item + item }))
     },
+    retryAlone: () => retryAlone,
   })
   return { group, batches }
 }
@@ -46,6 +47,14 @@ describe('GroupCommit', () => {
       'cc',
     ])
     expect(batches).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']])
+  })
+
+  it('when a batch fails and its failure does not prove nothing was written, then every item fails and none is tried again', async () => {
+    const { group, batches } = recordingGroupCommit(2, 100, false)
+    const results = await Promise.allSettled(['a', 'bad', 'c'].map((item) => group.submit(item)))
+
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected'])
+    expect(batches).toEqual([['a', 'bad', 'c']])
   })
 
   it('when the window is 0 or a batch is full, then items go without waiting for company', async () => {

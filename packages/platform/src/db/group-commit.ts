@@ -11,6 +11,11 @@ export interface GroupCommitOptions<Item, Result> {
   /** The most items one batch holds: one more starts the next batch. */
   maxItems: number
   settle: SettleBatch<Item, Result>
+  /**
+   * Whether a batch that failed with `error` may be settled again item by item: only when the
+   * failure proves nothing of the batch was written, or an item could be written twice.
+   */
+  retryAlone: (error: unknown) => boolean
 }
 
 interface Waiting<Item, Result> {
@@ -23,8 +28,8 @@ interface Waiting<Item, Result> {
  * Group commit: items submitted close together are settled by one call, so they share one
  * statement and one commit instead of paying for one each. Each submitter hears its own item's
  * outcome once the batch is settled. When the batch as a whole fails (say a constraint broken by
- * one row fails the statement of all), each item is settled again alone, so one bad item fails
- * only itself.
+ * one row fails the statement of all) and nothing of it was written, each item is settled again
+ * alone, so one bad item fails only itself.
  */
 export class GroupCommit<Item, Result> {
   readonly #options: GroupCommitOptions<Item, Result>
@@ -78,8 +83,9 @@ export class GroupCommit<Item, Result> {
       const outcomes = await this.#options.settle(batch.map((waiting) => waiting.item))
       for (const [index, waiting] of batch.entries()) deliver(waiting, outcomes[index])
     } catch (error) {
-      if (batch.length === 1) (batch[0] as Waiting<Item, Result>).reject(error)
-      else await Promise.all(batch.map((waiting) => this.#settle([waiting])))
+      if (batch.length > 1 && this.#options.retryAlone(error))
+        await Promise.all(batch.map((waiting) => this.#settle([waiting])))
+      else for (const waiting of batch) waiting.reject(error)
     }
   }
 }

@@ -1,3 +1,5 @@
+import pg from 'pg'
+
 /**
  * Whether an error says the database could not be reached or asked for a retry, rather than that
  * the work itself is wrong. Such failures are retried for as long as they last; any other failure
@@ -18,4 +20,14 @@ export function isTransientDatabaseError(error: unknown): boolean {
       message,
     )
   )
+}
+
+/**
+ * Whether PostgreSQL itself refused the work: a statement, or its COMMIT, was answered with an
+ * error, so nothing of it committed. A lost connection proves no such thing (the COMMIT may have
+ * gone through before its answer was lost), and neither do the errors that end a connection
+ * (SQLSTATE classes 08 and 57P).
+ */
+export function refusedByDatabase(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && !/^(08|57P)/.test(error.code ?? '')
 }

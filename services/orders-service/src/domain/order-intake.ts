@@ -7,6 +7,7 @@ import {
   type KeyedRequest,
   type RouteResponse,
   recordResponses,
+  refusedByDatabase,
 } from '@shop/platform'
 import type pg from 'pg'
 import { type Order, toOrderView } from './order.ts'
@@ -41,6 +42,8 @@ export function createOrderIntake(pool: pg.Pool, ordersTopic: string, windowMs: 
     windowMs,
     maxItems: MAX_ORDERS_PER_BATCH,
     settle: (submissions) => acceptOrders(pool, ordersTopic, submissions),
+    // After a lost connection the batch may have committed: writing its orders again could double them.
+    retryAlone: refusedByDatabase,
   })
 }
 
