@@ -6,7 +6,8 @@
  * one (one statement, one snapshot), so they judge the same history with or without retention.
  * The trigger belongs to the test harness only; the services never see it.
  */
-import pg from 'pg'
+import type pg from 'pg'
+import { withClient } from '../lib/pg-client.ts'
 
 interface ArchivedTable {
   database: 'orders' | 'payments' | 'broker'
@@ -99,14 +100,4 @@ export async function trimmedLogValues(brokerUrl: string, topic: string): Promis
     )
     return rows.map((row) => row.value)
   })
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
 }
