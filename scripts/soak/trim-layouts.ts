@@ -1,9 +1,8 @@
 /**
- * The ways to forget old rows that trim-strategies.ts compares, for an outbox-like and an
+ * The two ways to forget old rows that trim-strategies.ts compares, for an outbox-like and an
  * inbox-like table: the production layout trimmed by the production trimmer (RetentionTrimmer,
- * batches of the oldest rows), back to back or resting between batches as it does by default,
- * and the same table range-partitioned by day, whose expired partitions are detached
- * (CONCURRENTLY: no lock that stops inserts) and dropped.
+ * batches of the oldest rows), and the same table range-partitioned by day, whose expired
+ * partitions are detached (CONCURRENTLY: no lock that stops inserts) and dropped.
  *
  * What partitioning costs shows in the DDL: a partitioned table's primary key must contain the
  * partition key, so the inbox's (consumer, message_id) is no longer unique on its own: a message
@@ -20,7 +19,7 @@ import { INBOX, OUTBOX, type RetainedTable } from '../../packages/platform/src/r
 import { RetentionTrimmer } from '../../packages/platform/src/retention/retention-trimmer.ts'
 
 export type TableKind = 'outbox' | 'inbox'
-export type Strategy = 'batched, back to back' | 'batched, resting' | 'partitioned'
+export type Strategy = 'batched' | 'partitioned'
 
 /** Days of history: rows are spread evenly over this many days before now. */
 export const HISTORY_DAYS = 10
@@ -101,7 +100,6 @@ export async function trim(
     const trimmer = new RetentionTrimmer({
       targets: [{ pool, table: PRODUCTION[kind], retentionMs: RETENTION_MS }],
       logger: pino({ level: 'silent' }),
-      ...(strategy === 'batched, back to back' ? { restFactor: 0 } : {}),
     })
     try {
       return (await trimmer.trimAll()).get(kind) ?? 0

@@ -1,7 +1,7 @@
 /**
  * `node scripts/soak/trim-strategies.ts [--rows 2000000] [--rate 500]`: batched deletes or dropped
- * partitions? On a throwaway embedded PostgreSQL, for an outbox-like and an inbox-like table, each
- * way (trim-layouts.ts): fills `--rows` rows spread over ten days, then forgets everything
+ * partitions? On a throwaway embedded PostgreSQL, for an outbox-like and an inbox-like table in
+ * each layout (trim-layouts.ts): fills `--rows` rows spread over ten days, then forgets everything
  * older than a day while another connection inserts `--rate` rows a second, and prints the trim's
  * throughput, the inserts' p99 before and during the trim, and the table's size (indexes
  * included) before, right after, and after a plain VACUUM.
@@ -126,7 +126,7 @@ try {
   )
   const figures: Figures[] = []
   for (const kind of ['outbox', 'inbox'] as const) {
-    for (const strategy of ['batched, back to back', 'batched, resting', 'partitioned'] as const) {
+    for (const strategy of ['batched', 'partitioned'] as const) {
       figures.push(await measure(url, kind, strategy))
       console.log(`  ${kind} ${strategy} done`)
     }

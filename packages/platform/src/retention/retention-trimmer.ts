@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
 import { withTransaction } from '../db/pool.ts'
 import type { Logger } from '../logger.ts'
@@ -20,17 +19,7 @@ export interface RetentionTrimmerOptions {
   batchSize?: number
   /** Pause between rounds. A row outlives its retention by at most this much, plus the round itself. */
   intervalMs?: number
-  /**
-   * After a full batch (more rows wait), the trimmer rests this many times as long as the batch
-   * took before the next one. A backlog of millions (the first round on tables that never forgot,
-   * or after an outage) is then worked off in the background at a bounded share of one database
-   * connection, instead of back to back, which took the CPU the orders needed. 0: no rest.
-   */
-  restFactor?: number
 }
-
-/** Measured by scripts/soak/trim-strategies.ts (docs/reliability.md). */
-const REST_FACTOR = 1
 
 interface BatchResult {
   trimmed: number
@@ -52,7 +41,7 @@ export class RetentionTrimmer {
   #stopping = false
 
   constructor(options: RetentionTrimmerOptions) {
-    this.#options = { batchSize: 5_000, intervalMs: 60_000, restFactor: REST_FACTOR, ...options }
+    this.#options = { batchSize: 5_000, intervalMs: 60_000, ...options }
   }
 
   start(): void {
@@ -92,10 +81,9 @@ export class RetentionTrimmer {
   }
 
   async #trimTable({ pool, table, retentionMs }: RetentionTarget): Promise<number> {
-    const { batchSize, logger, metrics, restFactor } = this.#options
+    const { batchSize, logger, metrics } = this.#options
     let total = 0
     for (;;) {
-      const started = performance.now()
       const batch = await withTransaction(pool, async (trx): Promise<BatchResult | undefined> => {
         const { rows } = await trx.query<{ acquired: boolean }>(
           `SELECT pg_try_advisory_xact_lock(hashtext('retention:' || current_schema() || '.' || $1)) AS acquired`,
@@ -115,7 +103,6 @@ export class RetentionTrimmer {
         )
       }
       if (batch.trimmed < batchSize || this.#stopping) return total
-      await sleep((performance.now() - started) * restFactor)
     }
   }
 }

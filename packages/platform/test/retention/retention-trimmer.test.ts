@@ -83,10 +83,7 @@ async function deadLetter(pool: pg.Pool, label: string, failedAgo: string, repla
 const labels = async (pool: pg.Pool, sql: string) =>
   (await pool.query<{ label: string }>(sql)).rows.map((row) => row.label).sort()
 
-const trimmerOf = (
-  pool: pg.Pool,
-  options: { batchSize?: number; restFactor?: number; metrics?: ServiceMetrics } = {},
-) =>
+const trimmerOf = (pool: pg.Pool, options: { batchSize?: number; metrics?: ServiceMetrics } = {}) =>
   new RetentionTrimmer({
     targets: retentionTargets(SETTINGS, pool, brokerPool),
     logger: testLogger,
@@ -163,28 +160,6 @@ describe('retention trimmer', () => {
 
     expect(trimmed.get('inbox')).toBe(2500)
     expect(await labels(pool, 'SELECT message_id AS label FROM inbox')).toEqual(['kept'])
-  })
-
-  it('when a backlog takes several full batches, then the trimmer rests after each in proportion to its length', async () => {
-    const pool = await serviceSchema()
-    await pool.query(
-      `INSERT INTO inbox (consumer, message_id, received_at)
-       SELECT 'c', 'old-' || n, ${ago('9d')} FROM generate_series(1, 1000) AS n`,
-    )
-    const count = async () => Number((await pool.query('SELECT count(*) FROM inbox')).rows[0].count)
-    const started = performance.now()
-    const trimming = trimmerOf(pool, { batchSize: 500, restFactor: 100 }).trimAll()
-
-    // The first batch, seen committed; then the half-trimmed table, for as long as it stays so.
-    await eventually(count, (left) => left === 500, { intervalMs: 2 })
-    const firstBatchMs = performance.now() - started
-    await eventually(count, (left) => left < 500, { intervalMs: 2, timeoutMs: 60_000 })
-    const halfTrimmedMs = performance.now() - started - firstBatchMs
-
-    expect((await trimming).get('inbox')).toBe(1000)
-    expect(await count()).toBe(0)
-    // Back to back, the second batch would follow within about one batch's time.
-    expect(halfTrimmedMs).toBeGreaterThan(10 * firstBatchMs)
   })
 
   it('when another instance holds the lock of a table, then this one leaves that table alone and trims the rest', async () => {
