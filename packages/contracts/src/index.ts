@@ -20,6 +20,7 @@ export {
 } from './http/accounts.ts'
 export {
   Amount,
+  IDEMPOTENCY_KEY_LIFETIME_MS,
   IdempotentUserHeaders,
   NoQuery,
   Problem,

@@ -1,5 +1,5 @@
 import type { FinalOrderStatus, OrderStatusName } from '@shop/contracts'
-import { type OutboxMessage, prepared, type Queryable, writeWithOutbox } from '@shop/platform'
+import { type Executor, type OutboxMessage, prepared, writeWithOutbox } from '@shop/platform'
 import type { Order } from '../domain/order.ts'
 import { ORDER_STATUS_CHANNEL } from './order-status-channel.ts'
 
@@ -31,7 +31,7 @@ const INSERT_ORDER = prepared(
 
 /** Inserts a NEW order and appends `events` (what it announces) to the outbox, in one statement. */
 export async function insertOrder(
-  db: Queryable,
+  db: Executor,
   order: { id: string; userId: string; amountMinor: number; description: string | null },
   events: readonly OutboxMessage[],
 ): Promise<Order> {
@@ -46,7 +46,7 @@ export async function insertOrder(
 
 /** An order of this user; another user's order is as unknown as a missing one. */
 export async function findUserOrder(
-  db: Queryable,
+  db: Executor,
   userId: string,
   orderId: string,
 ): Promise<Order | undefined> {
@@ -57,7 +57,7 @@ export async function findUserOrder(
   return rows[0] && toOrder(rows[0])
 }
 
-export async function listUserOrders(db: Queryable, userId: string, limit: number): Promise<Order[]> {
+export async function listUserOrders(db: Executor, userId: string, limit: number): Promise<Order[]> {
   const { rows } = await db.query<OrderRow>(
     `SELECT ${COLUMNS} FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
     [userId, limit],
@@ -66,8 +66,8 @@ export async function listUserOrders(db: Queryable, userId: string, limit: numbe
 }
 
 /**
- * Moves a NEW order to a final status and announces it on ORDER_STATUS_CHANNEL as JSON
- * `{order_id, user_id, status, reason}`, in one statement. PostgreSQL delivers the NOTIFY when the
+ * settleOrder's rule in one statement: moves the order to a final status only while it is NEW, and
+ * announces it on ORDER_STATUS_CHANNEL as JSON `{order_id, user_id, status, reason}`. PostgreSQL delivers the NOTIFY when the
  * caller's transaction commits and drops it when it rolls back, to every session LISTENing on the
  * database: every orders-service instance hears every change, and none hears one that did not
  * happen. False when the order is unknown or already final.
@@ -81,8 +81,8 @@ const FINISH_NEW_ORDER = prepared(`
                                          'reason', reason)::text)
     FROM finished`)
 
-export async function finishNewOrder(
-  db: Queryable,
+export async function finishAndAnnounceNewOrder(
+  db: Executor,
   orderId: string,
   status: FinalOrderStatus,
   reason: string | null,
@@ -94,7 +94,7 @@ export async function finishNewOrder(
   return rowCount === 1
 }
 
-export async function orderExists(db: Queryable, orderId: string): Promise<boolean> {
+export async function orderExists(db: Executor, orderId: string): Promise<boolean> {
   const { rowCount } = await db.query('SELECT 1 FROM orders WHERE id = $1', [orderId])
   return rowCount === 1
 }

@@ -27,8 +27,8 @@ export function startPaymentFinishedConsumer(deps: {
     topic: deps.config.PAYMENT_RESULTS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'orders-service',
     event: PaymentFinished,
-    handle: async (trx, event, { log }) => {
-      const outcome = await settleOrder(trx, event.payload)
+    handle: async (tx, event, { log }) => {
+      const outcome = await settleOrder(tx, event.payload)
       if (outcome === 'unknown_order') {
         log.warn('payment result for an unknown order ignored')
       } else {

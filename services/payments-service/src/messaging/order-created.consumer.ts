@@ -26,8 +26,8 @@ export function startOrderCreatedConsumer(deps: {
     topic: deps.config.ORDERS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
     event: OrderCreated,
-    handle: async (trx, event, { log, traceparent }) => {
-      const result = await payForOrder(trx, event.payload, deps.config.PAYMENT_RESULTS_TOPIC, traceparent)
+    handle: async (tx, event, { log, traceparent }) => {
+      const result = await payForOrder(tx, event.payload, deps.config.PAYMENT_RESULTS_TOPIC, traceparent)
       log.info(
         { status: result.status, reason: 'reason' in result ? result.reason : undefined },
         'order paid',
