@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { type OrderClient, openLoop } from '../bench/lib/load.ts'
 import type { SettlementTracker } from '../bench/lib/settlement.ts'
+import { shopClient } from '../lib/shop-client.ts'
 
 export interface OrderLoad {
   client: OrderClient
@@ -15,10 +16,11 @@ export interface OrderLoad {
   rate: number
 }
 
-/** Opens `count` accounts with a balance no soak can spend; answers their user ids. */
-export async function openAccounts(client: OrderClient, count: number): Promise<string[]> {
+/** Opens `count` accounts through the gateway at `origin`, with a balance no soak can spend; answers their user ids. */
+export async function openAccounts(origin: string, count: number): Promise<string[]> {
   const users = Array.from({ length: count }, () => randomUUID())
-  for (const user of users) await client.call('POST', '/accounts', user, { initial_balance: 1_000_000 })
+  const accounts = shopClient(origin)
+  for (const user of users) await accounts.openAccount(user, 1_000_000)
   return users
 }
 

@@ -16,7 +16,6 @@ import { parseArgs } from 'node:util'
 import { OrderClient } from '../bench/lib/load.ts'
 import { SettlementTracker } from '../bench/lib/settlement.ts'
 import { SystemLauncher } from '../bench/lib/system.ts'
-import { withDatabase } from '../lib/embedded-postgres.ts'
 import { withClient } from '../lib/pg-client.ts'
 import { runAging } from './aging.ts'
 import { openAccounts } from './order-load.ts'
@@ -51,13 +50,9 @@ process.on('SIGINT', () => {
 async function main(): Promise<number> {
   const started = performance.now()
   const system = await launcher.start()
-  const urls = {
-    orders: system.ordersDatabaseUrl,
-    payments: withDatabase(system.adminUrl, 'shop_payments'),
-    broker: withDatabase(system.adminUrl, 'shop_broker'),
-  }
+  const urls = system.databaseUrls
   const client = new OrderClient(system.urls['api-gateway'], 32)
-  const users = await openAccounts(client, USERS)
+  const users = await openAccounts(system.urls['api-gateway'], USERS)
   const tracker = new SettlementTracker(system.ordersDatabaseUrl)
   await tracker.start()
   const load = { client, tracker, users, rate }

@@ -12,8 +12,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { distribution, sleep } from '../bench/lib/stats.ts'
 import { ensureDatabase, startEmbeddedPostgres, withDatabase } from '../lib/embedded-postgres.ts'
+import { freePort } from '../lib/launcher/service-process.ts'
 import { withClient } from '../lib/pg-client.ts'
-import { freePort } from '../lib/service-process.ts'
 import { createAndFill, insertOne, type Strategy, type TableKind, trim } from './trim-layouts.ts'
 
 const { values: args } = parseArgs({
