@@ -9,6 +9,8 @@ export interface OrdersAppDeps {
   ordersTopic: string
   readiness?: Record<string, () => Promise<boolean>>
   metrics?: ServiceMetrics
+  /** INTERNAL_AUTH_TOKEN: when set, only requests that carry it (from the gateway) are served. */
+  internalAuthToken?: string | undefined
   /** The database to LISTEN on for status changes; without it there is no live WebSocket route. */
   databaseUrl?: string
 }
@@ -20,6 +22,7 @@ export async function buildApp({
   readiness,
   metrics,
   databaseUrl,
+  internalAuthToken,
 }: OrdersAppDeps) {
   const app = await createHttpApp({
     title: 'orders-service',
@@ -27,6 +30,7 @@ export async function buildApp({
     logger,
     ...(readiness ? { readiness } : {}),
     ...(metrics ? { metrics } : {}),
+    internalAuthToken,
   })
   await app.register(orderRoutes, { pool, ordersTopic })
   if (databaseUrl) await app.register(liveOrderRoutes, { databaseUrl, logger })
