@@ -1,4 +1,4 @@
-import type { FinalOrderStatus, OrderStatusName } from '@shop/contracts'
+import { type OrderStatusName, sourcesOf } from '@shop/contracts'
 import { type OutboxMessage, prepared, type Queryable, writeWithOutbox } from '@shop/platform'
 import type { Order } from '../domain/order.ts'
 import { ORDER_STATUS_CHANNEL } from './order-status-channel.ts'
@@ -10,10 +10,12 @@ interface OrderRow {
   description: string | null
   status: OrderStatusName
   reason: string | null
+  refunded_minor: string
   created_at: Date
 }
 
-const COLUMNS = 'id, user_id, amount_minor::text, description, status, reason, created_at'
+const COLUMNS =
+  'id, user_id, amount_minor::text, description, status, reason, refunded_minor::text, created_at'
 
 const toOrder = (row: OrderRow): Order => ({
   id: row.id,
@@ -22,6 +24,7 @@ const toOrder = (row: OrderRow): Order => ({
   description: row.description,
   status: row.status,
   reason: row.reason,
+  refundedMinor: Number(row.refunded_minor),
   createdAt: row.created_at,
 })
 
@@ -66,32 +69,77 @@ export async function listUserOrders(db: Queryable, userId: string, limit: numbe
 }
 
 /**
- * Moves a NEW order to a final status and announces it on ORDER_STATUS_CHANNEL as JSON
- * `{order_id, user_id, status, reason}`, in one statement. PostgreSQL delivers the NOTIFY when the
- * caller's transaction commits and drops it when it rolls back, to every session LISTENing on the
- * database: every orders-service instance hears every change, and none hears one that did not
- * happen. False when the order is unknown or already final.
+ * Moves an order to `to` if the state machine allows it from the status it is in, and announces
+ * it on ORDER_STATUS_CHANNEL as JSON `{order_id, user_id, status, reason}`, in one statement.
+ * PostgreSQL delivers the NOTIFY when the caller's transaction commits and drops it when it rolls
+ * back, to every session LISTENing on the database: every orders-service instance hears every
+ * change, and none hears one that did not happen. `userId` narrows it to the owner's order.
+ * Undefined when the order is unknown or may not move to `to`.
  */
-const FINISH_NEW_ORDER = prepared(`
-  WITH finished AS (
-    UPDATE orders SET status = $2, reason = $3, updated_at = now() WHERE id = $1 AND status = 'NEW'
-    RETURNING id, user_id, status, reason
+const MOVE_ORDER = prepared(`
+  WITH moved AS (
+    UPDATE orders SET status = $2, reason = $3, updated_at = now()
+     WHERE id = $1 AND status = ANY($5::text[]) AND ($6::uuid IS NULL OR user_id = $6)
+    RETURNING ${COLUMNS}
+  ), announced AS (
+    SELECT pg_notify($4, json_build_object('order_id', id, 'user_id', user_id, 'status', status,
+                                           'reason', reason)::text)
+      FROM moved
   )
-  SELECT pg_notify($4, json_build_object('order_id', id, 'user_id', user_id, 'status', status,
-                                         'reason', reason)::text)
-    FROM finished`)
+  SELECT moved.* FROM moved, announced`)
 
-export async function finishNewOrder(
+export async function moveOrder(
   db: Queryable,
-  orderId: string,
-  status: FinalOrderStatus,
-  reason: string | null,
-): Promise<boolean> {
-  const { rowCount } = await db.query({
-    ...FINISH_NEW_ORDER,
-    values: [orderId, status, reason, ORDER_STATUS_CHANNEL],
+  move: { orderId: string; to: OrderStatusName; reason: string | null; userId?: string },
+): Promise<Order | undefined> {
+  const { rows } = await db.query<OrderRow>({
+    ...MOVE_ORDER,
+    values: [
+      move.orderId,
+      move.to,
+      move.reason,
+      ORDER_STATUS_CHANNEL,
+      sourcesOf(move.to),
+      move.userId ?? null,
+    ],
   })
-  return rowCount === 1
+  return rows[0] && toOrder(rows[0])
+}
+
+/**
+ * Announces an order's current status on ORDER_STATUS_CHANNEL when the transaction commits, as
+ * moveOrder does: for a change the page shows that is not a move, such as a refund that settled.
+ */
+export async function announceOrder(db: Queryable, orderId: string): Promise<void> {
+  await db.query(
+    `SELECT pg_notify($2, json_build_object('order_id', id, 'user_id', user_id, 'status', status,
+                                            'reason', reason)::text)
+       FROM orders WHERE id = $1`,
+    [orderId, ORDER_STATUS_CHANNEL],
+  )
+}
+
+/** The owner's order, locked until the transaction ends: what it decides on cannot change under it. */
+export async function lockUserOrder(
+  db: Queryable,
+  userId: string,
+  orderId: string,
+): Promise<Order | undefined> {
+  const { rows } = await db.query<OrderRow>(
+    `SELECT ${COLUMNS} FROM orders WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+    [orderId, userId],
+  )
+  return rows[0] && toOrder(rows[0])
+}
+
+/** Adds a succeeded refund to what the order has had back, and returns the order as it now is. */
+export async function addRefunded(db: Queryable, orderId: string, amountMinor: number): Promise<Order> {
+  const { rows } = await db.query<OrderRow>(
+    `UPDATE orders SET refunded_minor = refunded_minor + $2, updated_at = now() WHERE id = $1
+     RETURNING ${COLUMNS}`,
+    [orderId, amountMinor],
+  )
+  return toOrder(rows[0] as OrderRow)
 }
 
 export async function orderExists(db: Queryable, orderId: string): Promise<boolean> {
