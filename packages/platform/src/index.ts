@@ -28,6 +28,7 @@ export {
   IDEMPOTENT_REPLAYED_HEADER,
   respondIdempotently,
 } from './http/idempotency.ts'
+export { noBodyMeansEmptyObject } from './http/optional-body.ts'
 export { PROBLEM_CONTENT_TYPE, sendProblem, sendUpgradeRequired } from './http/problem.ts'
 export { type Listening, type Served, type ServeSettings, serveHttp } from './http/serve.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
@@ -54,6 +55,7 @@ export {
   appendToOutbox,
   messagingMigrations,
   type OutboxMessage,
+  outboxMessage,
   writeWithOutbox,
 } from './outbox/outbox.ts'
 export { OutboxRelay } from './outbox/relay.ts'

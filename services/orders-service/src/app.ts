@@ -2,6 +2,7 @@ import { createHttpApp, type Logger, type ServiceMetrics } from '@shop/platform'
 import type pg from 'pg'
 import { liveOrderRoutes } from './http/live-orders.routes.ts'
 import { orderRoutes } from './http/orders.routes.ts'
+import { refundRoutes } from './http/refunds.routes.ts'
 
 export interface OrdersAppDeps {
   pool: pg.Pool
@@ -29,6 +30,7 @@ export async function buildApp({
     ...(metrics ? { metrics } : {}),
   })
   await app.register(orderRoutes, { pool, ordersTopic })
+  await app.register(refundRoutes, { pool, ordersTopic })
   if (databaseUrl) await app.register(liveOrderRoutes, { databaseUrl, logger })
   return app
 }

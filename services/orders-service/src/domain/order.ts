@@ -26,3 +26,10 @@ export function toOrderView(order: Order) {
     created_at: order.createdAt.toISOString(),
   }
 }
+
+/** The order as every event about it names it: its id (also the message key), owner and amount. */
+export const eventFieldsOf = (order: Order) => ({
+  order_id: order.id,
+  user_id: order.userId,
+  amount_minor: order.amountMinor,
+})

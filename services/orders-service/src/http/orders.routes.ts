@@ -9,6 +9,7 @@ import {
 import { AppError, requireUserId, respondIdempotently, toMinorUnits } from '@shop/platform'
 import type pg from 'pg'
 import { findUserOrder, listUserOrders } from '../data/orders.repository.ts'
+import { orderNotFound } from '../domain/cancel-order.ts'
 import { toOrderView } from '../domain/order.ts'
 import { placeOrder } from '../domain/place-order.ts'
 
@@ -52,7 +53,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; ordersTopic
     ...OrderRoutes.getOrder,
     handler: async (request) => {
       const order = await findUserOrder(pool, request.userId, normaliseUuid(request.params.order_id))
-      if (!order) throw new AppError(ErrorCatalogue.orderNotFound, 'This user has no such order')
+      if (!order) throw orderNotFound()
       return toOrderView(order)
     },
   })

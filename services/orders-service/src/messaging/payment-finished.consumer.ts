@@ -1,4 +1,4 @@
-import { PaymentFinished } from '@shop/contracts'
+import { PaymentResultsTopicEvents } from '@shop/contracts'
 import {
   type EventConsumer,
   type Logger,
@@ -9,8 +9,12 @@ import {
 import type pg from 'pg'
 import type { OrdersConfig } from '../config.ts'
 import { settleOrder } from '../domain/settle-order.ts'
+import { settleRefund } from '../domain/settle-refund.ts'
 
+/** The inbox name of the consumer of PAYMENT_RESULTS_TOPIC; it predates refund_finished and stays. */
 export const PAYMENT_FINISHED_CONSUMER = 'orders.payment_finished'
+
+/** Consumes what payments-service publishes: payment results settle orders, refund results settle refunds. */
 
 export function startPaymentFinishedConsumer(deps: {
   pool: pg.Pool
@@ -26,8 +30,16 @@ export function startPaymentFinishedConsumer(deps: {
     transport: deps.transport,
     topic: deps.config.PAYMENT_RESULTS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'orders-service',
-    event: PaymentFinished,
+    event: PaymentResultsTopicEvents,
     handle: async (trx, event, { log }) => {
+      if (event.type === 'refund_finished') {
+        const outcome = await settleRefund(trx, event.payload)
+        log.info(
+          { refund_id: event.payload.refund_id, status: event.payload.status, outcome },
+          'refund result applied',
+        )
+        return
+      }
       const outcome = await settleOrder(trx, event.payload)
       if (outcome === 'unknown_order') {
         log.warn('payment result for an unknown order ignored')

@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AccountRoutes, ErrorCatalogue, normaliseUuid } from '@shop/contracts'
-import { AppError, requireUserId, respondIdempotently, toMinorUnits } from '@shop/platform'
+import {
+  AppError,
+  noBodyMeansEmptyObject,
+  requireUserId,
+  respondIdempotently,
+  toMinorUnits,
+} from '@shop/platform'
 import type pg from 'pg'
 import { accountNotFound, getBalance, openAccount, topUp } from '../domain/accounts.ts'
 import { type ChargeOnRequestOutcome, chargeOnRequest } from '../domain/charge-on-request.ts'
@@ -31,11 +37,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async
 
   app.route({
     ...AccountRoutes.openAccount,
-    // The body is optional: no body means an opening balance of 0. A JSON `null` is a body, and
-    // not an object: it must fail validation rather than open an account.
-    preValidation: async (request) => {
-      if (request.body === undefined) request.body = {}
-    },
+    // The body is optional: no body means an opening balance of 0.
+    preValidation: noBodyMeansEmptyObject,
     handler: (request, reply) =>
       respondIdempotently(request, reply, pool, async (db) => {
         const initialBalance = request.body.initial_balance ?? 0
