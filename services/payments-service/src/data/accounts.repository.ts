@@ -5,7 +5,7 @@ export interface AccountRow {
   balance_minor: string
 }
 
-export type LedgerEntryKind = 'opening' | 'top_up' | 'charge'
+export type LedgerEntryKind = 'opening' | 'top_up' | 'charge' | 'refund'
 
 /** Returns the new account, or undefined when the user already has one. */
 export async function insertAccount(
@@ -48,10 +48,10 @@ export async function creditAccount(
 
 export async function insertLedgerEntry(
   db: Queryable,
-  entry: { userId: string; kind: LedgerEntryKind; amountMinor: number; orderId?: string },
+  entry: { userId: string; kind: LedgerEntryKind; amountMinor: number; orderId?: string; refundId?: string },
 ): Promise<void> {
   await db.query(
-    'INSERT INTO ledger_entries (user_id, kind, amount_minor, order_id) VALUES ($1, $2, $3, $4)',
-    [entry.userId, entry.kind, entry.amountMinor, entry.orderId ?? null],
+    'INSERT INTO ledger_entries (user_id, kind, amount_minor, order_id, refund_id) VALUES ($1, $2, $3, $4, $5)',
+    [entry.userId, entry.kind, entry.amountMinor, entry.orderId ?? null, entry.refundId ?? null],
   )
 }

@@ -1,4 +1,4 @@
-import { OrderCreated } from '@shop/contracts'
+import { OrdersTopicEvents } from '@shop/contracts'
 import {
   type EventConsumer,
   type Logger,
@@ -9,8 +9,16 @@ import {
 import type pg from 'pg'
 import type { PaymentsConfig } from '../config.ts'
 import { payForOrder } from '../domain/pay-for-order.ts'
+import { refundCancelledOrder } from '../domain/refund-cancelled-order.ts'
+import { refundOnRequest } from '../domain/refund-on-request.ts'
 
+/** The inbox name of the consumer of ORDERS_TOPIC; it predates the other events there and stays. */
 export const ORDER_CREATED_CONSUMER = 'payments.order_created'
+
+/**
+ * Consumes what orders-service publishes, one order's events in the order they happened: an order
+ * is charged, a cancelled order's charge is given back, a requested refund is credited.
+ */
 
 export function startOrderCreatedConsumer(deps: {
   pool: pg.Pool
@@ -25,13 +33,29 @@ export function startOrderCreatedConsumer(deps: {
     transport: deps.transport,
     topic: deps.config.ORDERS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
-    event: OrderCreated,
+    event: OrdersTopicEvents,
     handle: async (trx, event, { log, traceparent }) => {
-      const result = await payForOrder(trx, event.payload, deps.config.PAYMENT_RESULTS_TOPIC, traceparent)
-      log.info(
-        { status: result.status, reason: 'reason' in result ? result.reason : undefined },
-        'order paid',
-      )
+      const resultsTopic = deps.config.PAYMENT_RESULTS_TOPIC
+      switch (event.type) {
+        case 'order_created': {
+          const result = await payForOrder(trx, event.payload, resultsTopic, traceparent)
+          log.info(
+            { status: result.status, reason: 'reason' in result ? result.reason : undefined },
+            'order paid',
+          )
+          return
+        }
+        case 'order_cancelled': {
+          const outcome = await refundCancelledOrder(trx, event.payload)
+          log.info({ outcome }, 'cancelled order settled')
+          return
+        }
+        case 'refund_requested': {
+          const result = await refundOnRequest(trx, event.payload, resultsTopic, traceparent)
+          log.info({ refund_id: result.refund_id, status: result.status }, 'refund settled')
+          return
+        }
+      }
     },
     logger: deps.logger.child({ component: 'order-created-consumer' }),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
