@@ -50,7 +50,7 @@ export {
 } from './messaging/event-consumer.ts'
 export { recordInInbox } from './messaging/inbox.ts'
 export { type ConsumeOutcome, ServiceMetrics } from './metrics.ts'
-export { fromMinorUnits, toMinorUnits } from './money.ts'
+export { fromMinorUnits, minorUnitsAsDecimal, toMinorUnits } from './money.ts'
 export {
   appendToOutbox,
   messagingMigrations,
