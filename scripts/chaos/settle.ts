@@ -7,9 +7,9 @@ export interface Settlement {
   lastFaultAt: number
   /** When every process was serving again after it. */
   lastRecoveryAt: number
-  /** Milliseconds from the last fault until no order was NEW; undefined if that never happened. */
+  /** Milliseconds from the last fault until no order was NEW and no refund PENDING; undefined if that never happened. */
   settledMs: number | undefined
-  /** Orders still NEW when the wait ended. */
+  /** Orders still NEW and refunds still PENDING when the wait ended. */
   stillNew: number
   /** Milliseconds from the last fault until every outbox row of both services was marked published. */
   outboxesDrainedMs: number | undefined
@@ -34,7 +34,9 @@ export async function awaitSettlement(
     while (Date.now() < deadline) {
       stillNew = await count(
         orders,
-        "SELECT count(*)::int AS n FROM orders.orders WHERE status = 'NEW'",
+        // A refund still PENDING is an order whose walk is not over either.
+        `SELECT ((SELECT count(*) FROM orders.orders WHERE status = 'NEW')
+               + (SELECT count(*) FROM orders.refunds WHERE status = 'PENDING'))::int AS n`,
       ).catch(() => -1)
       if (stillNew === 0) {
         settledMs = Date.now() - lastFaultAt

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { OrderCancelled, OrderCreated, RefundRequested } from '@shop/contracts'
+import { OrderCancelled, OrderCreated, RefundRequested, type StatementEntry } from '@shop/contracts'
 import { parse } from 'csv-parse/sync'
+import type { Static } from 'typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../../../tests/support/eventually.ts'
 import { testLogger } from '../../../tests/support/logger.ts'
@@ -29,14 +30,7 @@ const statement = (userId: string, query = '', headers: Record<string, string> =
     headers: { 'x-user-id': userId, ...headers },
   })
 
-interface Entry {
-  id: string
-  kind: string
-  amount: number
-  balance_after: number
-  order_id?: string
-  refund_id?: string
-}
+type Entry = Static<typeof StatementEntry>
 
 /**
  * An account with one entry of every kind: opened with 100.00, topped up by 25.50, charged 30.00
