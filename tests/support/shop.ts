@@ -118,6 +118,7 @@ export function apiClient(base: string) {
       ),
     topUp: (userId: string, amount: number) => call('POST', '/accounts/topup', userId, { amount }),
     balance: (userId: string) => call('GET', '/accounts/balance', userId),
+    statement: (userId: string) => call('GET', '/accounts/statement', userId),
     charge: (userId: string, orderId: string, amount: number) =>
       call('POST', '/accounts/charge', userId, { order_id: orderId, amount }),
     placeOrder: (userId: string, amount: number, description?: string) =>
