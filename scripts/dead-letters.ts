@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util'
 import {
+  autocommit,
   createLogger,
   createPool,
   createTransport,
@@ -47,7 +48,7 @@ const pool = createPool({
 })
 try {
   if (command === 'list') {
-    const letters = await listDeadLetters(pool)
+    const letters = await listDeadLetters(autocommit(pool))
     for (const letter of letters) {
       console.log(
         `#${letter.id}  ${letter.failed_at.toISOString()}  ${letter.topic}/${letter.partition}@${letter.offset}  key=${letter.message_key}\n    ${letter.error}`,

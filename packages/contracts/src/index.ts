@@ -36,6 +36,7 @@ export {
 } from './http/accounts.ts'
 export {
   Amount,
+  IDEMPOTENCY_KEY_LIFETIME_MS,
   IdempotentUserHeaders,
   listLimit,
   NoQuery,

@@ -11,22 +11,24 @@ export {
 } from './config.ts'
 export { type Listener, listen } from './db/listener.ts'
 export { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
-export {
-  createPool,
-  type Database,
-  normalizeDatabaseUrl,
-  type Queryable,
-  type Transaction,
-  withTransaction,
-} from './db/pool.ts'
+export { createPool, normalizeDatabaseUrl } from './db/pool.ts'
 export { type PreparedStatement, prepared } from './db/prepared.ts'
+export {
+  autocommit,
+  type Executor,
+  inTransaction,
+  SingleStatement,
+  Transaction,
+} from './db/transaction.ts'
 export { AppError, validationFailed } from './errors.ts'
 export { createHttpApp, type HttpApp, REQUEST_ID_HEADER } from './http/create-http-app.ts'
 export {
-  deleteExpiredIdempotencyKeys,
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENT_REPLAYED_HEADER,
-  respondIdempotently,
+  idempotencyKeyOf,
+  type RouteResponse,
+  respond,
+  respondInTransaction,
 } from './http/idempotency.ts'
 export { noBodyMeansEmptyObject } from './http/optional-body.ts'
 export { PROBLEM_CONTENT_TYPE, sendProblem, sendUpgradeRequired } from './http/problem.ts'

@@ -3,7 +3,6 @@ import type { Static, TObject } from 'typebox'
 import { type commonSettings, loadConfigOrExit } from './config.ts'
 import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 import { createPool } from './db/pool.ts'
-import { deleteExpiredIdempotencyKeys } from './http/idempotency.ts'
 import { type Listening, serveHttp } from './http/serve.ts'
 import { createLogger, type Logger } from './logger.ts'
 import type { EventConsumer } from './messaging/event-consumer.ts'
@@ -15,8 +14,6 @@ import { closeOnSignals } from './runtime.ts'
 import { startTracing } from './telemetry/start-tracing.ts'
 import { createTransport } from './transport/create-transport.ts'
 import type { Transport } from './transport/port.ts'
-
-const KEY_EXPIRY_INTERVAL_MS = 60 * 60 * 1000
 
 type ServiceSettings = Static<TObject<typeof commonSettings>> & { PORT: number }
 
@@ -94,17 +91,10 @@ export async function runService<Schema extends TObject>(
     migrations: () => migrationsApplied(pool, migrations),
   }
   const { app, consumers } = await definition.start({ config, logger, pool, transport, metrics, readiness })
-  const expireKeys = setInterval(() => {
-    deleteExpiredIdempotencyKeys(pool).catch((error) =>
-      logger.warn({ err: error }, 'cannot delete expired keys'),
-    )
-  }, KEY_EXPIRY_INTERVAL_MS)
-  expireKeys.unref()
   const { listeners } = await serveHttp(app, metrics, config, logger)
 
   closeOnSignals(logger, [
     ...listeners,
-    { name: 'key expiry', close: async () => clearInterval(expireKeys) },
     ...consumers.map((consumer, index) => ({ name: `consumer ${index}`, close: () => consumer.stop() })),
     { name: 'outbox relay', close: () => relay.stop() },
     { name: 'retention', close: () => retention.close() },

@@ -7,6 +7,7 @@ import { eventually } from '../../../tests/support/eventually.ts'
 import { testLogger } from '../../../tests/support/logger.ts'
 import { migrate } from '../src/db/migrate.ts'
 import { createPool } from '../src/db/pool.ts'
+import { autocommit } from '../src/db/transaction.ts'
 import { isTransientDatabaseError } from '../src/db/transient-errors.ts'
 import { listDeadLetters, replayDeadLetters } from '../src/messaging/dead-letters.ts'
 import { startEventConsumer } from '../src/messaging/event-consumer.ts'
@@ -74,7 +75,7 @@ describe('poison messages', () => {
       () => effectsOf(good.payload.order_id),
       (count) => count === 1,
     )
-    const letters = (await listDeadLetters(pool)).filter((letter) => letter.topic === topic)
+    const letters = (await listDeadLetters(autocommit(pool))).filter((letter) => letter.topic === topic)
     expect(letters).toHaveLength(1)
     expect(letters[0]?.message_key).toBe(bad.payload.order_id)
     expect(letters[0]?.error).toMatch(/handling failed 3 times: cannot handle this order/)
@@ -98,7 +99,9 @@ describe('poison messages', () => {
       (count) => count === 1,
       { timeoutMs: 15_000 },
     )
-    expect((await listDeadLetters(pool)).filter((letter) => letter.topic === topic)).toHaveLength(0)
+    expect((await listDeadLetters(autocommit(pool))).filter((letter) => letter.topic === topic)).toHaveLength(
+      0,
+    )
     await consumer.stop()
   })
 
@@ -109,7 +112,7 @@ describe('poison messages', () => {
     const consumer = await startConsumer(topic, new Set([bad.payload.order_id]), fixed)
     await publish(topic, bad)
     await eventually(
-      async () => (await listDeadLetters(pool)).filter((letter) => letter.topic === topic).length,
+      async () => (await listDeadLetters(autocommit(pool))).filter((letter) => letter.topic === topic).length,
       (count) => count === 1,
     )
 
@@ -120,8 +123,10 @@ describe('poison messages', () => {
       () => effectsOf(bad.payload.order_id),
       (count) => count === 1,
     )
-    expect((await listDeadLetters(pool)).filter((letter) => letter.topic === topic)).toHaveLength(0)
-    const all = await listDeadLetters(pool, { includeReplayed: true })
+    expect((await listDeadLetters(autocommit(pool))).filter((letter) => letter.topic === topic)).toHaveLength(
+      0,
+    )
+    const all = await listDeadLetters(autocommit(pool), { includeReplayed: true })
     expect(all.find((letter) => letter.message_key === bad.payload.order_id)?.replayed_at).toBeInstanceOf(
       Date,
     )

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../../tests/support/da
 import { eventually } from '../../../tests/support/eventually.ts'
 import { testLogger } from '../../../tests/support/logger.ts'
 import { migrate } from '../src/db/migrate.ts'
-import { createPool, withTransaction } from '../src/db/pool.ts'
+import { createPool } from '../src/db/pool.ts'
+import { inTransaction } from '../src/db/transaction.ts'
 import { appendToOutbox, messagingMigrations } from '../src/outbox/outbox.ts'
 import { OutboxRelay } from '../src/outbox/relay.ts'
 import type { OutgoingMessage, Transport } from '../src/transport/port.ts'
@@ -66,8 +67,8 @@ describe('outbox relay', () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 300))
       const key = randomUUID()
-      await withTransaction(pool, (trx) =>
-        appendToOutbox(trx, [
+      await inTransaction(pool, (tx) =>
+        appendToOutbox(tx, [
           { topic: 'orders', key, value: '{"n":1}', headers: { traceparent: 't' } },
           { topic: 'orders', key, value: '{"n":2}' },
           { topic: 'audit', key, value: '{"n":3}' },
@@ -97,8 +98,8 @@ describe('outbox relay', () => {
     })
     const key = randomUUID()
     await expect(
-      withTransaction(pool, async (trx) => {
-        await appendToOutbox(trx, [{ topic: 'orders', key, value: 'x' }])
+      inTransaction(pool, async (tx) => {
+        await appendToOutbox(tx, [{ topic: 'orders', key, value: 'x' }])
         throw new Error('the state change failed')
       }),
     ).rejects.toThrow('the state change failed')
@@ -118,7 +119,7 @@ describe('outbox relay', () => {
       idlePollMs: 100,
     })
     const key = randomUUID()
-    await withTransaction(pool, (trx) => appendToOutbox(trx, [{ topic: 'orders', key, value: 'kept' }]))
+    await inTransaction(pool, (tx) => appendToOutbox(tx, [{ topic: 'orders', key, value: 'kept' }]))
     relay.start()
     try {
       await new Promise((resolve) => setTimeout(resolve, 500))
@@ -146,9 +147,9 @@ describe('outbox relay', () => {
     )
     const key = randomUUID()
     const values = Array.from({ length: 100 }, (_, index) => String(index))
-    await withTransaction(pool, (trx) =>
+    await inTransaction(pool, (tx) =>
       appendToOutbox(
-        trx,
+        tx,
         values.map((value) => ({ topic: 'orders', key, value })),
       ),
     )

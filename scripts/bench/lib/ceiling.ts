@@ -11,13 +11,14 @@ import { fileURLToPath } from 'node:url'
 import { OrderCreated } from '@shop/contracts'
 import {
   appendToOutbox,
+  autocommit,
   continueTrace,
   createPool,
+  inTransaction,
   messagingMigrations,
   migrate,
   type OutboxMessage,
   TRACEPARENT_HEADER,
-  withTransaction,
 } from '@shop/platform'
 import type pg from 'pg'
 import { insertOrder } from '../../../services/orders-service/src/data/orders.repository.ts'
@@ -88,7 +89,7 @@ export async function measureCeiling(options: {
       }
       const order = { id, userId, amountMinor: 100, description: 'bench' }
       if (options.classic) await classicTransaction(pool, order, message)
-      else await insertOrder(pool, order, [message])
+      else await insertOrder(autocommit(pool), order, [message])
       const ended = performance.now()
       if (ended >= measureFrom && ended <= deadline) {
         commits += 1
@@ -117,13 +118,13 @@ async function classicTransaction(
   order: { id: string; userId: string; amountMinor: number; description: string },
   message: OutboxMessage,
 ): Promise<void> {
-  await withTransaction(pool, async (trx) => {
-    await trx.query('INSERT INTO orders (id, user_id, amount_minor, description) VALUES ($1, $2, $3, $4)', [
+  await inTransaction(pool, async (tx) => {
+    await tx.query('INSERT INTO orders (id, user_id, amount_minor, description) VALUES ($1, $2, $3, $4)', [
       order.id,
       order.userId,
       order.amountMinor,
       order.description,
     ])
-    await appendToOutbox(trx, [message])
+    await appendToOutbox(tx, [message])
   })
 }

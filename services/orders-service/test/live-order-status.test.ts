@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { holdTransaction } from '../../../tests/support/held-transaction.ts'
 import {
   handshake,
   MALFORMED_HANDSHAKES,
@@ -35,14 +36,12 @@ describe('live order status (GET /live/orders, a WebSocket)', () => {
     const socket = await first.subscribe(owner)
     const [held, other] = [await harness.placeOrder(owner, 10), await harness.placeOrder(owner, 10)]
 
-    const trx = await harness.pool.connect()
-    await trx.query('BEGIN')
-    await settleOrder(trx, { order_id: held, user_id: owner, amount_minor: 1000, status: 'SUCCESS' })
+    const holding = await holdTransaction(harness.pool)
+    await settleOrder(holding.tx, { order_id: held, user_id: owner, amount_minor: 1000, status: 'SUCCESS' })
     // Notifications arrive in commit order: once this later commit is heard, the held one would have been.
     await settle(harness.pool, other, owner, { status: 'SUCCESS' })
     expect(await socket.nextMessage()).toEqual(finished(other))
-    await trx.query('COMMIT')
-    trx.release()
+    await holding.commit()
 
     expect(await socket.nextMessage()).toEqual(finished(held))
     await socket.close()
@@ -96,11 +95,14 @@ describe('live order status (GET /live/orders, a WebSocket)', () => {
     expect(await socket.nextMessage()).toEqual(finished(repeated))
 
     await settle(harness.pool, repeated, owner, { status: 'FAIL', reason: 'insufficient_funds' })
-    const trx = await harness.pool.connect()
-    await trx.query('BEGIN')
-    await settleOrder(trx, { order_id: rolledBack, user_id: owner, amount_minor: 1000, status: 'SUCCESS' })
-    await trx.query('ROLLBACK')
-    trx.release()
+    const holding = await holdTransaction(harness.pool)
+    await settleOrder(holding.tx, {
+      order_id: rolledBack,
+      user_id: owner,
+      amount_minor: 1000,
+      status: 'SUCCESS',
+    })
+    await holding.rollback()
     await settle(harness.pool, marker, owner, { status: 'SUCCESS' })
 
     expect(await socket.nextMessage()).toEqual(finished(marker))

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCreated } from '@shop/contracts'
+import { inTransaction } from '@shop/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { trimFromInbox } from '../../../packages/platform/test/fixtures/expire-inbox.ts'
 import { eventually } from '../../../tests/support/eventually.ts'
@@ -41,7 +42,7 @@ async function deadLettersWith(value: string) {
 describe('order_created redelivery', () => {
   it('when the same message is delivered twice, then the inbox skips the second and the order is charged once', async () => {
     const userId = randomUUID()
-    await openAccount(harness.db.pool, userId, 10_000)
+    await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, 10_000))
     const order = orderFor(userId, 3_000)
     const duplicatesBefore = harness.consumer.stats.duplicates
 
@@ -60,7 +61,7 @@ describe('order_created redelivery', () => {
   it('when the same message comes again after retention deleted its inbox row, then the order is still charged once', async () => {
     // The inbox forgets after INBOX_RETENTION; one payment per order is what holds then.
     const userId = randomUUID()
-    await openAccount(harness.db.pool, userId, 10_000)
+    await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, 10_000))
     const order = orderFor(userId, 3_000)
     await harness.publishEvent(order)
     await harness.awaitAnnounced(order.payload.order_id, 1)
@@ -80,7 +81,7 @@ describe('order_created redelivery', () => {
 
   it('when the same order comes again as another event, then it is not charged again and the outcome is announced again identically', async () => {
     const userId = randomUUID()
-    await openAccount(harness.db.pool, userId, 10_000)
+    await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, 10_000))
     const first = orderFor(userId, 3_000)
     const again = OrderCreated.create(first.payload)
 
@@ -98,11 +99,11 @@ describe('order_created redelivery', () => {
   it('when an order that failed for lack of funds comes again after a top-up, then it still fails and is not charged', async () => {
     // A payment's outcome is final: orders-service has cancelled the order on the first FAIL.
     const userId = randomUUID()
-    await openAccount(harness.db.pool, userId, 100)
+    await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, 100))
     const first = orderFor(userId, 500)
     await harness.publishEvent(first)
     await harness.awaitAnnounced(first.payload.order_id, 1)
-    await topUp(harness.db.pool, userId, 1_000)
+    await inTransaction(harness.db.pool, (tx) => topUp(tx, userId, 1_000))
 
     await harness.publishEvent(OrderCreated.create(first.payload))
     const announced = await harness.awaitAnnounced(first.payload.order_id, 2)
@@ -114,7 +115,7 @@ describe('order_created redelivery', () => {
   it('when the same order comes again with upper-case ids, then it is not charged again and the same outcome is announced', async () => {
     // The contract's uuid format accepts either case; case must not turn a redelivery into a conflict.
     const userId = randomUUID()
-    await openAccount(harness.db.pool, userId, 10_000)
+    await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, 10_000))
     const first = orderFor(userId, 1_000)
     const shouted = OrderCreated.create({
       ...first.payload,
@@ -151,7 +152,7 @@ describe('order_created redelivery', () => {
     'when a message is %s, then it becomes a dead letter and the next message is still processed',
     async (_, makeValue, reason) => {
       const userId = randomUUID()
-      await openAccount(harness.db.pool, userId, 10_000)
+      await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, 10_000))
       const poison = makeValue()
       const next = orderFor(userId, 100)
       const deadBefore = harness.consumer.stats.deadLettered

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCreated } from '@shop/contracts'
+import { inTransaction } from '@shop/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openAccount } from '../src/domain/accounts.ts'
 import { type ConsumerHarness, payloadsOf, startConsumerHarness } from './support/consumer-harness.ts'
@@ -21,7 +22,7 @@ const orderFor = (userId: string, amountMinor: number) =>
 describe('order_created consumer', () => {
   it('when the account covers the order, then it is charged once and one SUCCESS payment_finished is in the outbox', async () => {
     const userId = randomUUID()
-    await openAccount(harness.db.pool, userId, 10_000)
+    await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, 10_000))
     const order = orderFor(userId, 2_550)
 
     await harness.publishEvent(order)
@@ -53,7 +54,7 @@ describe('order_created consumer', () => {
 
   it('when the balance does not cover the order, then FAIL insufficient_funds is announced and the balance is unchanged', async () => {
     const userId = randomUUID()
-    await openAccount(harness.db.pool, userId, 1_000)
+    await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, 1_000))
     const order = orderFor(userId, 1_001)
 
     await harness.publishEvent(order)
@@ -83,7 +84,7 @@ describe('order_created consumer', () => {
 
   it('when an order id already paid arrives with another amount, then FAIL payment_conflict and nothing more is charged', async () => {
     const userId = randomUUID()
-    await openAccount(harness.db.pool, userId, 10_000)
+    await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, 10_000))
     const paid = orderFor(userId, 1_000)
     const conflicting = OrderCreated.create({ ...paid.payload, amount_minor: 2_000 })
 

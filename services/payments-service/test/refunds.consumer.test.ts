@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCancelled, OrderCreated, RefundRequested } from '@shop/contracts'
+import { inTransaction } from '@shop/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { trimFromInbox } from '../../../packages/platform/test/fixtures/expire-inbox.ts'
 import { eventually } from '../../../tests/support/eventually.ts'
@@ -50,7 +51,7 @@ const refundsOf = async (userId: string) =>
 
 async function givenUser(balanceMinor: number) {
   const userId = randomUUID()
-  await openAccount(harness.db.pool, userId, balanceMinor)
+  await inTransaction(harness.db.pool, (tx) => openAccount(tx, userId, balanceMinor))
   return userId
 }
 

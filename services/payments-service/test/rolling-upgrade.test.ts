@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCancelled, OrderCreated } from '@shop/contracts'
 import {
+  autocommit,
   type EventConsumer,
+  inTransaction,
   listDeadLetters,
   replayDeadLetters,
   startEventConsumer,
@@ -48,7 +50,7 @@ const startPreviousRelease = (): Promise<EventConsumer> =>
 describe('a rolling upgrade, when a consumer of the previous release meets an event type it does not know', () => {
   it('then it keeps the message as a dead letter and goes on, and once upgraded, the replayed message takes effect once', async () => {
     const userId = randomUUID()
-    await openAccount(db.pool, userId, 10_000)
+    await inTransaction(db.pool, (tx) => openAccount(tx, userId, 10_000))
     const order = { order_id: randomUUID(), user_id: userId, amount_minor: 3_000 }
     const created = OrderCreated.create(order)
     const cancelled = OrderCancelled.create({ ...order, reason: 'cancelled_by_customer' })
@@ -68,7 +70,7 @@ describe('a rolling upgrade, when a consumer of the previous release meets an ev
     )
 
     // Not lost, not half applied, and the partition was not blocked: the order after it was charged.
-    const [letter] = await listDeadLetters(db.pool)
+    const [letter] = await listDeadLetters(autocommit(db.pool))
     expect(letter?.error).toMatch(/order_created/)
     expect(JSON.parse(letter?.value ?? '{}')).toMatchObject({ type: 'order_cancelled' })
     expect(await storedBalanceMinor(db.pool, userId)).toBe(4_000)
@@ -85,7 +87,7 @@ describe('a rolling upgrade, when a consumer of the previous release meets an ev
 
       // A second replay (of the same dead letter, now marked replayed) changes nothing.
       expect(await replayDeadLetters(db.pool, transport, 'all')).toEqual([])
-      expect(await listDeadLetters(db.pool)).toEqual([])
+      expect(await listDeadLetters(autocommit(db.pool))).toEqual([])
     } finally {
       await upgraded.stop()
     }

@@ -23,6 +23,12 @@ export const UserIdHeaders = Type.Object({
   'x-user-id': Type.String({ pattern: UUID_PATTERN, description: 'The calling user; a UUID.' }),
 })
 
+/**
+ * How long an Idempotency-Key replays its first response. A promise of the API, written in its
+ * documentation, so not a setting; retention deletes the keys once it has passed.
+ */
+export const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 3_600_000
+
 /** The headers of a POST: the user, and an optional key that makes the request safe to retry. */
 export const IdempotentUserHeaders = Type.Object({
   'x-user-id': Type.String({ pattern: UUID_PATTERN, description: 'The calling user; a UUID.' }),
@@ -30,7 +36,7 @@ export const IdempotentUserHeaders = Type.Object({
     Type.String({
       pattern: '^[\\x21-\\x7E]{1,255}$',
       description:
-        'Makes the request safe to retry: for 24 hours the same key and body replay the first response ' +
+        `Makes the request safe to retry: for ${IDEMPOTENCY_KEY_LIFETIME_MS / 3_600_000} hours the same key and body replay the first response ` +
         '(with Idempotent-Replayed: true), the same key with another body is 422, and a request while ' +
         'the first is still running is 409. Keys are per user; a failed request records nothing.',
     }),

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type pg from 'pg'
-import { assertSchemaName, withTransaction } from './pool.ts'
+import { assertSchemaName } from './pool.ts'
+import { inTransaction } from './transaction.ts'
 
 export interface MigrationSource {
   /** Prefix of the recorded migration names, so two sources may both have a `001_…` file. */
@@ -16,14 +17,14 @@ export interface MigrationSource {
  */
 export async function migrate(pool: pg.Pool, schema: string, sources: MigrationSource[]): Promise<string[]> {
   assertSchemaName(schema)
-  return withTransaction(pool, async (trx) => {
-    await trx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:${schema}`])
-    await trx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
-    await trx.query(`SET LOCAL search_path TO ${schema}`)
-    await trx.query(
+  return inTransaction(pool, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:${schema}`])
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+    await tx.query(`SET LOCAL search_path TO ${schema}`)
+    await tx.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     )
-    const { rows } = await trx.query<{ name: string }>('SELECT name FROM schema_migrations')
+    const { rows } = await tx.query<{ name: string }>('SELECT name FROM schema_migrations')
     const applied = new Set(rows.map((row) => row.name))
     const appliedNow: string[] = []
     for (const source of sources) {
@@ -31,8 +32,8 @@ export async function migrate(pool: pg.Pool, schema: string, sources: MigrationS
       for (const file of files) {
         const name = `${source.name}/${file}`
         if (applied.has(name)) continue
-        await trx.query(await readFile(join(source.directory, file), 'utf8'))
-        await trx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name])
+        await tx.query(await readFile(join(source.directory, file), 'utf8'))
+        await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name])
         appliedNow.push(name)
       }
     }

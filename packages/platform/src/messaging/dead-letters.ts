@@ -1,4 +1,5 @@
-import type { Queryable } from '../db/pool.ts'
+import type pg from 'pg'
+import { autocommit, type Executor } from '../db/transaction.ts'
 import type { DeliveredMessage, Transport } from '../transport/port.ts'
 
 export interface DeadLetter {
@@ -17,7 +18,7 @@ export interface DeadLetter {
 
 /** Keeps a message that can never be handled as it is, with the reason, so it can be fixed and replayed. */
 export async function storeDeadLetter(
-  db: Queryable,
+  db: Executor,
   consumer: string,
   message: DeliveredMessage,
   error: string,
@@ -39,7 +40,7 @@ export async function storeDeadLetter(
   )
 }
 
-export async function listDeadLetters(db: Queryable, options: { includeReplayed?: boolean } = {}) {
+export async function listDeadLetters(db: Executor, options: { includeReplayed?: boolean } = {}) {
   const { rows } = await db.query<DeadLetter>(
     `SELECT id::text AS id, consumer, topic, partition, "offset", message_key, value, headers, error, failed_at, replayed_at
        FROM dead_letters WHERE $1 OR replayed_at IS NULL ORDER BY dead_letters.id`,
@@ -51,13 +52,15 @@ export async function listDeadLetters(db: Queryable, options: { includeReplayed?
 /**
  * Sends dead letters back to their topics, as they were, once the consumer that refused them has
  * been fixed, and marks them replayed. The consumer's inbox makes a replay of a message that was
- * in fact handled harmless; one that fails again becomes a new dead letter.
+ * in fact handled harmless; one that fails again becomes a new dead letter. No transaction: each
+ * letter is marked on its own once its topic took it, so a failure midway keeps what went out.
  */
 export async function replayDeadLetters(
-  db: Queryable,
+  pool: pg.Pool,
   transport: Transport,
   ids: string[] | 'all',
 ): Promise<DeadLetter[]> {
+  const db = autocommit(pool)
   const pending = (await listDeadLetters(db)).filter((letter) => ids === 'all' || ids.includes(letter.id))
   for (const letter of pending) {
     await transport.publish(letter.topic, [

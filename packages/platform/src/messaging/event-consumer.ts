@@ -2,7 +2,7 @@ import type { EventDecoder } from '@shop/contracts'
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import { crashPoint } from '../crash-points.ts'
-import { type Transaction, withTransaction } from '../db/pool.ts'
+import { autocommit, inTransaction, type Transaction } from '../db/transaction.ts'
 import { isTransientDatabaseError } from '../db/transient-errors.ts'
 import type { ConsumeOutcome, ServiceMetrics } from '../metrics.ts'
 import { startProcessSpan } from '../tracing.ts'
@@ -20,7 +20,7 @@ export interface EventConsumerOptions<Event extends { event_id: string; payload:
   /** The event the topic carries (its definition), or the several it carries (`topicEvents`). */
   event: Pick<EventDecoder<Event>, 'decode'>
   /** Applies the event's effect inside the transaction that also records it in the inbox. */
-  handle: (trx: Transaction, event: Event, context: MessageContext) => Promise<unknown>
+  handle: (tx: Transaction, event: Event, context: MessageContext) => Promise<unknown>
   logger: Logger
   metrics?: ServiceMetrics
   /** How often a message whose handling fails for a reason other than an unreachable database is tried. */
@@ -84,14 +84,14 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
   type Prepared = ReturnType<typeof prepare>
 
   /** Records the event in the inbox and applies it; false when the inbox had seen it already. */
-  const apply = async (trx: Transaction, prepared: Prepared, event: Event): Promise<boolean> => {
-    if (!(await recordInInbox(trx, options.name, event.event_id))) return false
-    await handle(trx, prepared, event)
+  const apply = async (tx: Transaction, prepared: Prepared, event: Event): Promise<boolean> => {
+    if (!(await recordInInbox(tx, options.name, event.event_id))) return false
+    await handle(tx, prepared, event)
     return true
   }
 
-  const handle = (trx: Transaction, { span, trace, log }: Prepared, event: Event) =>
-    span.within(() => options.handle(trx, event, { log, traceparent: trace.traceparent }))
+  const handle = (tx: Transaction, { span, trace, log }: Prepared, event: Event) =>
+    span.within(() => options.handle(tx, event, { log, traceparent: trace.traceparent }))
 
   const counted = ({ message, span, log }: Prepared, eventId: string, firstTime: boolean) => {
     span.end()
@@ -104,7 +104,7 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
   }
 
   const setAside = async ({ message, span, log }: Prepared, reason: string, error?: unknown) => {
-    await storeDeadLetter(options.pool, options.name, message, reason)
+    await storeDeadLetter(autocommit(options.pool), options.name, message, reason)
     span.end(error ?? reason)
     stats.deadLettered += 1
     count('dead_lettered')
@@ -121,7 +121,7 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
     let firstTime: boolean
     try {
       firstTime = await prepared.span.within(() =>
-        withTransaction(options.pool, (trx) => apply(trx, prepared, event)),
+        inTransaction(options.pool, (tx) => apply(tx, prepared, event)),
       )
     } catch (error) {
       count('failed')
@@ -140,14 +140,14 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
   const consumeTogether = async (batch: Prepared[]): Promise<boolean> => {
     const events = batch.map((prepared) => (prepared.decoded.ok ? prepared.decoded.event : undefined))
     if (events.includes(undefined)) return false
-    const firstTimes = await withTransaction(options.pool, async (trx) => {
+    const firstTimes = await inTransaction(options.pool, async (tx) => {
       const fresh = await recordAllInInbox(
-        trx,
+        tx,
         options.name,
         events.map((event) => (event as Event).event_id),
       )
       for (const [index, prepared] of batch.entries())
-        if (fresh[index]) await handle(trx, prepared, events[index] as Event)
+        if (fresh[index]) await handle(tx, prepared, events[index] as Event)
       return fresh
     })
     crashPoint('consumer.after_commit')

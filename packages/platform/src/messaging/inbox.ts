@@ -1,5 +1,5 @@
-import type { Queryable } from '../db/pool.ts'
 import { prepared } from '../db/prepared.ts'
+import type { Transaction } from '../db/transaction.ts'
 
 const RECORD_MANY = prepared(
   `INSERT INTO inbox (consumer, message_id) SELECT $1, id FROM unnest($2::text[]) AS id
@@ -10,8 +10,8 @@ const RECORD_MANY = prepared(
  * Records a message id for a consumer inside the caller's transaction. Returns false when the id
  * was recorded before: the message is a duplicate and must have no effect.
  */
-export async function recordInInbox(trx: Queryable, consumer: string, messageId: string): Promise<boolean> {
-  const [fresh] = await recordAllInInbox(trx, consumer, [messageId])
+export async function recordInInbox(tx: Transaction, consumer: string, messageId: string): Promise<boolean> {
+  const [fresh] = await recordAllInInbox(tx, consumer, [messageId])
   return fresh === true
 }
 
@@ -20,11 +20,11 @@ export async function recordInInbox(trx: Queryable, consumer: string, messageId:
  * new: false for an id recorded before and for the repeats of an id within the batch.
  */
 export async function recordAllInInbox(
-  trx: Queryable,
+  tx: Transaction,
   consumer: string,
   messageIds: readonly string[],
 ): Promise<boolean[]> {
-  const { rows } = await trx.query<{ message_id: string }>({ ...RECORD_MANY, values: [consumer, messageIds] })
+  const { rows } = await tx.query<{ message_id: string }>({ ...RECORD_MANY, values: [consumer, messageIds] })
   const fresh = new Set(rows.map((row) => row.message_id))
   return messageIds.map((id) => fresh.delete(id))
 }

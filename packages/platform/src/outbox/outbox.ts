@@ -3,8 +3,8 @@ import { TRACEPARENT_HEADER } from '@shop/contracts'
 import type pg from 'pg'
 import { notifySoon } from '../db/coalesced-notify.ts'
 import type { MigrationSource } from '../db/migrate.ts'
-import { afterCommit, type Queryable } from '../db/pool.ts'
 import { type PreparedStatement, prepared } from '../db/prepared.ts'
+import type { Executor, Transaction } from '../db/transaction.ts'
 import type { OutgoingMessage } from '../transport/port.ts'
 
 export interface OutboxMessage extends OutgoingMessage {
@@ -33,8 +33,8 @@ const appendValues = (messages: readonly OutboxMessage[]) => [
 ]
 
 // The relay is woken once the rows are visible; its poll is the safety net if this is lost.
-const wakeRelayAfterCommit = (db: Queryable) =>
-  afterCommit(db, 'outbox', (pool) => notifySoon(pool, "current_schema() || '_outbox'"))
+const wakeRelayAfterCommit = (db: Executor) =>
+  db.afterCommit('outbox', (pool) => notifySoon(pool, "current_schema() || '_outbox'"))
 
 const APPEND = prepared(appendSql(1))
 
@@ -42,10 +42,10 @@ const APPEND = prepared(appendSql(1))
  * Appends messages to the outbox inside the caller's transaction, so they are published if and
  * only if the state change they describe commits.
  */
-export async function appendToOutbox(trx: Queryable, messages: readonly OutboxMessage[]): Promise<void> {
+export async function appendToOutbox(tx: Transaction, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return
-  await trx.query({ ...APPEND, values: appendValues(messages) })
-  wakeRelayAfterCommit(trx)
+  await tx.query({ ...APPEND, values: appendValues(messages) })
+  wakeRelayAfterCommit(tx)
 }
 
 /** An event for the outbox, keyed by `key` (an order id), with the trace that caused it when there is one. */
@@ -66,10 +66,11 @@ const withOutbox = new Map<string, PreparedStatement>()
 /**
  * Runs `statement` (an INSERT, UPDATE or DELETE ... RETURNING) and appends `messages` to the
  * outbox in the same statement, returning the statement's rows. A single statement is atomic by
- * itself: on the pool it needs no BEGIN and COMMIT round trips, and in a transaction it joins it.
+ * itself: on its own (`autocommit`) it needs no BEGIN and COMMIT round trips, and in a caller's
+ * transaction it is part of it.
  */
 export async function writeWithOutbox<Row extends pg.QueryResultRow>(
-  db: Queryable,
+  db: Executor,
   statement: PreparedStatement,
   values: readonly unknown[],
   messages: readonly OutboxMessage[],

@@ -2,8 +2,8 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { crashPoint } from '../crash-points.ts'
 import { type Listener, listen } from '../db/listener.ts'
-import { withTransaction } from '../db/pool.ts'
 import { prepared } from '../db/prepared.ts'
+import { inTransaction } from '../db/transaction.ts'
 import type { ServiceMetrics } from '../metrics.ts'
 import { endingSpans, startSendSpan } from '../tracing.ts'
 import type { OutgoingMessage, Transport } from '../transport/port.ts'
@@ -104,8 +104,8 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many rows went out. Exposed for tests and tools. */
   async publishBatch(): Promise<number> {
     const { pool, transport, batchSize, schema } = this.#options
-    return withTransaction(pool, async (trx) => {
-      const { rows } = await trx.query<OutboxRow>({
+    return inTransaction(pool, async (tx) => {
+      const { rows } = await tx.query<OutboxRow>({
         ...NEXT_BATCH,
         values: [`outbox-relay:${schema}`, batchSize],
       })
@@ -127,7 +127,7 @@ export class OutboxRelay {
         this.#options.metrics?.published.inc({ topic }, messages.length)
       }
       crashPoint('relay.after_publish')
-      await trx.query({ ...MARK_PUBLISHED, values: [rows.map((row) => row.id)] })
+      await tx.query({ ...MARK_PUBLISHED, values: [rows.map((row) => row.id)] })
       return rows.length
     })
   }

@@ -6,7 +6,7 @@
  * them: `[{group, topic, messages}]`, always empty outside the log).
  */
 export interface RetainedTable {
-  name: 'outbox' | 'inbox' | 'dead_letters' | 'messages'
+  name: 'outbox' | 'inbox' | 'dead_letters' | 'idempotency_keys' | 'messages'
   trimBatch: string
   oldestAgeSeconds: string
 }
@@ -22,7 +22,7 @@ const oldest = (table: string, column: string) =>
   `SELECT extract(epoch FROM now() - min(${column}))::float8 AS age FROM ${table}`
 
 /** A table whose rows expire by one time column and need nothing reported when they go. */
-const byAge = (name: 'outbox' | 'inbox' | 'dead_letters', column: string): RetainedTable => ({
+const byAge = (name: Exclude<RetainedTable['name'], 'messages'>, column: string): RetainedTable => ({
   name,
   trimBatch: `WITH deleted AS (${deleteOldest(name, column)} RETURNING 1)
     SELECT count(*)::int AS trimmed, '[]'::json AS unread FROM deleted`,
@@ -36,6 +36,9 @@ export const INBOX = byAge('inbox', 'received_at')
 
 /** Only dead letters already replayed; one never replayed still waits for someone to fix its consumer. */
 export const DEAD_LETTERS = byAge('dead_letters', 'replayed_at')
+
+/** The responses recorded under an Idempotency-Key, which replay for IDEMPOTENCY_KEY_LIFETIME_MS. */
+export const IDEMPOTENCY_KEYS = byAge('idempotency_keys', 'created_at')
 
 /**
  * The embedded log. A group whose committed offset is below a deleted message never sees it: its

@@ -41,7 +41,7 @@ export function registerRetentionGauges(metrics: ServiceMetrics, targets: readon
   )
   perTable(
     'retention_window_seconds',
-    'How long a table keeps its rows: its *_RETENTION setting.',
+    'How long a table keeps its rows: its *_RETENTION setting (idempotency_keys: the 24 hours a key replays).',
     async ({ retentionMs }) => retentionMs / 1000,
   )
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { withTransaction } from '../db/pool.ts'
+import { inTransaction } from '../db/transaction.ts'
 import type { Logger } from '../logger.ts'
 import type { ServiceMetrics } from '../metrics.ts'
 import type { RetainedTable } from './retained-tables.ts'
@@ -84,13 +84,13 @@ export class RetentionTrimmer {
     const { batchSize, logger, metrics } = this.#options
     let total = 0
     for (;;) {
-      const batch = await withTransaction(pool, async (trx): Promise<BatchResult | undefined> => {
-        const { rows } = await trx.query<{ acquired: boolean }>(
+      const batch = await inTransaction(pool, async (tx): Promise<BatchResult | undefined> => {
+        const { rows } = await tx.query<{ acquired: boolean }>(
           `SELECT pg_try_advisory_xact_lock(hashtext('retention:' || current_schema() || '.' || $1)) AS acquired`,
           [table.name],
         )
         if (!rows[0]?.acquired) return undefined
-        return (await trx.query<BatchResult>(table.trimBatch, [retentionMs, batchSize])).rows[0]
+        return (await tx.query<BatchResult>(table.trimBatch, [retentionMs, batchSize])).rows[0]
       })
       if (batch === undefined) return total
       total += batch.trimmed

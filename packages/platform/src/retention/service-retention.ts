@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_KEY_LIFETIME_MS } from '@shop/contracts'
 import type pg from 'pg'
 import type { Static, TObject } from 'typebox'
 import type { commonSettings } from '../config.ts'
@@ -6,7 +7,7 @@ import type { Logger } from '../logger.ts'
 import type { ServiceMetrics } from '../metrics.ts'
 import type { Transport } from '../transport/port.ts'
 import { parseDuration } from './duration.ts'
-import { DEAD_LETTERS, INBOX, LOG_MESSAGES, OUTBOX } from './retained-tables.ts'
+import { DEAD_LETTERS, IDEMPOTENCY_KEYS, INBOX, LOG_MESSAGES, OUTBOX } from './retained-tables.ts'
 import { registerRetentionGauges } from './retention-metrics.ts'
 import { type RetentionTarget, RetentionTrimmer } from './retention-trimmer.ts'
 
@@ -23,7 +24,7 @@ type RetentionSettings = Pick<
   | 'PAYMENT_RESULTS_TOPIC'
 >
 
-/** The service's own outbox, inbox and dead letters, and the embedded log when it has one. */
+/** The service's own outbox, inbox, dead letters and idempotency keys, and the embedded log when it has one. */
 export function retentionTargets(
   settings: RetentionSettings,
   pool: pg.Pool,
@@ -33,6 +34,7 @@ export function retentionTargets(
     { pool, table: OUTBOX, retentionMs: parseDuration(settings.OUTBOX_RETENTION) },
     { pool, table: INBOX, retentionMs: parseDuration(settings.INBOX_RETENTION) },
     { pool, table: DEAD_LETTERS, retentionMs: parseDuration(settings.DEAD_LETTER_RETENTION) },
+    { pool, table: IDEMPOTENCY_KEYS, retentionMs: IDEMPOTENCY_KEY_LIFETIME_MS },
     ...(brokerPool
       ? [{ pool: brokerPool, table: LOG_MESSAGES, retentionMs: parseDuration(settings.LOG_RETENTION) }]
       : []),

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../tests/support
 import { eventually } from '../../../../tests/support/eventually.ts'
 import { testLogger } from '../../../../tests/support/logger.ts'
 import { migrate } from '../../src/db/migrate.ts'
-import { createPool, withTransaction } from '../../src/db/pool.ts'
+import { createPool } from '../../src/db/pool.ts'
+import { inTransaction } from '../../src/db/transaction.ts'
 import { ServiceMetrics } from '../../src/metrics.ts'
 import { messagingMigrations } from '../../src/outbox/outbox.ts'
 import { parseDuration } from '../../src/retention/duration.ts'
@@ -80,6 +81,13 @@ async function deadLetter(pool: pg.Pool, label: string, failedAgo: string, repla
     [label],
   )
 }
+async function idempotencyKey(pool: pg.Pool, label: string, createdAgo: string) {
+  await pool.query(
+    `INSERT INTO idempotency_keys (user_id, key, request_fingerprint, response_status, response_body, created_at)
+     VALUES ($1, $2, 'f', 201, '{}', ${ago(createdAgo)})`,
+    [randomUUID(), label],
+  )
+}
 const labels = async (pool: pg.Pool, sql: string) =>
   (await pool.query<{ label: string }>(sql)).rows.map((row) => row.label).sort()
 
@@ -117,6 +125,8 @@ describe('retention trimmer', () => {
     await deadLetter(pool, 'replayed long ago', '60d', '31d')
     await deadLetter(pool, 'replayed recently', '60d', '29d')
     await deadLetter(pool, 'never replayed', '90d', null)
+    await idempotencyKey(pool, 'used yesterday', '25h')
+    await idempotencyKey(pool, 'used today', '23h')
     const topic = `retention-${randomUUID()}`
     await transport.publish(topic, [
       { key: 'k', value: 'appended long ago' },
@@ -131,7 +141,13 @@ describe('retention trimmer', () => {
     // A batch of one makes every table take several batches.
     const trimmed = await trimmerOf(pool, { batchSize: 1, metrics }).trimAll()
 
-    expect(Object.fromEntries(trimmed)).toEqual({ outbox: 1, inbox: 1, dead_letters: 1, messages: 1 })
+    expect(Object.fromEntries(trimmed)).toEqual({
+      outbox: 1,
+      inbox: 1,
+      dead_letters: 1,
+      idempotency_keys: 1,
+      messages: 1,
+    })
     expect(await labels(pool, 'SELECT value AS label FROM outbox')).toEqual([
       'never published',
       'published just now',
@@ -141,11 +157,18 @@ describe('retention trimmer', () => {
       'never replayed',
       'replayed recently',
     ])
+    expect(await labels(pool, 'SELECT key AS label FROM idempotency_keys')).toEqual(['used today'])
     expect(await labels(brokerPool, `SELECT value AS label FROM messages WHERE topic = '${topic}'`)).toEqual([
       'appended recently',
     ])
     const counted = (await metrics.trimmed.get()).values.map(({ labels, value }) => [labels.table, value])
-    expect(Object.fromEntries(counted)).toEqual({ outbox: 1, inbox: 1, dead_letters: 1, messages: 1 })
+    expect(Object.fromEntries(counted)).toEqual({
+      outbox: 1,
+      inbox: 1,
+      dead_letters: 1,
+      idempotency_keys: 1,
+      messages: 1,
+    })
   })
 
   it('when a table holds many expired rows, then they go in batches until none is left', async () => {
@@ -168,7 +191,7 @@ describe('retention trimmer', () => {
     await outboxRow(pool, 'published long ago', '3d', '2d')
     const trimmer = trimmerOf(pool)
 
-    const whileHeld = await withTransaction(pool, async (other) => {
+    const whileHeld = await inTransaction(pool, async (other) => {
       await other.query(
         `SELECT pg_advisory_xact_lock(hashtext('retention:' || current_schema() || '.inbox'))`,
       )
@@ -273,6 +296,7 @@ describe('retention gauges', () => {
       outbox: 86_400,
       inbox: 691_200,
       dead_letters: 2_592_000,
+      idempotency_keys: 86_400,
     })
     const oldest = await scraped('retention_oldest_row_age_seconds')
     // Outbox: only published rows count, and there is none; inbox: the row two days old.

@@ -1,5 +1,11 @@
 import { type OrderStatusName, sourcesOf } from '@shop/contracts'
-import { type OutboxMessage, prepared, type Queryable, writeWithOutbox } from '@shop/platform'
+import {
+  type Executor,
+  type OutboxMessage,
+  prepared,
+  type Transaction,
+  writeWithOutbox,
+} from '@shop/platform'
 import type { Order } from '../domain/order.ts'
 import { ORDER_STATUS_CHANNEL } from './order-status-channel.ts'
 
@@ -34,7 +40,7 @@ const INSERT_ORDER = prepared(
 
 /** Inserts a NEW order and appends `events` (what it announces) to the outbox, in one statement. */
 export async function insertOrder(
-  db: Queryable,
+  db: Executor,
   order: { id: string; userId: string; amountMinor: number; description: string | null },
   events: readonly OutboxMessage[],
 ): Promise<Order> {
@@ -49,7 +55,7 @@ export async function insertOrder(
 
 /** An order of this user; another user's order is as unknown as a missing one. */
 export async function findUserOrder(
-  db: Queryable,
+  db: Executor,
   userId: string,
   orderId: string,
 ): Promise<Order | undefined> {
@@ -60,7 +66,7 @@ export async function findUserOrder(
   return rows[0] && toOrder(rows[0])
 }
 
-export async function listUserOrders(db: Queryable, userId: string, limit: number): Promise<Order[]> {
+export async function listUserOrders(db: Executor, userId: string, limit: number): Promise<Order[]> {
   const { rows } = await db.query<OrderRow>(
     `SELECT ${COLUMNS} FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
     [userId, limit],
@@ -89,7 +95,7 @@ const MOVE_ORDER = prepared(`
   SELECT moved.* FROM moved, announced`)
 
 export async function moveOrder(
-  db: Queryable,
+  db: Executor,
   move: { orderId: string; to: OrderStatusName; reason: string | null; userId?: string },
 ): Promise<Order | undefined> {
   const { rows } = await db.query<OrderRow>({
@@ -110,7 +116,7 @@ export async function moveOrder(
  * Announces an order's current status on ORDER_STATUS_CHANNEL when the transaction commits, as
  * moveOrder does: for a change the page shows that is not a move, such as a refund that settled.
  */
-export async function announceOrder(db: Queryable, orderId: string): Promise<void> {
+export async function announceOrder(db: Executor, orderId: string): Promise<void> {
   await db.query(
     `SELECT pg_notify($2, json_build_object('order_id', id, 'user_id', user_id, 'status', status,
                                             'reason', reason)::text)
@@ -121,11 +127,11 @@ export async function announceOrder(db: Queryable, orderId: string): Promise<voi
 
 /** The owner's order, locked until the transaction ends: what it decides on cannot change under it. */
 export async function lockUserOrder(
-  db: Queryable,
+  tx: Transaction,
   userId: string,
   orderId: string,
 ): Promise<Order | undefined> {
-  const { rows } = await db.query<OrderRow>(
+  const { rows } = await tx.query<OrderRow>(
     `SELECT ${COLUMNS} FROM orders WHERE id = $1 AND user_id = $2 FOR UPDATE`,
     [orderId, userId],
   )
@@ -133,7 +139,7 @@ export async function lockUserOrder(
 }
 
 /** Adds a succeeded refund to what the order has had back, and returns the order as it now is. */
-export async function addRefunded(db: Queryable, orderId: string, amountMinor: number): Promise<Order> {
+export async function addRefunded(db: Executor, orderId: string, amountMinor: number): Promise<Order> {
   const { rows } = await db.query<OrderRow>(
     `UPDATE orders SET refunded_minor = refunded_minor + $2, updated_at = now() WHERE id = $1
      RETURNING ${COLUMNS}`,
@@ -142,7 +148,7 @@ export async function addRefunded(db: Queryable, orderId: string, amountMinor: n
   return toOrder(rows[0] as OrderRow)
 }
 
-export async function orderExists(db: Queryable, orderId: string): Promise<boolean> {
+export async function orderExists(db: Executor, orderId: string): Promise<boolean> {
   const { rowCount } = await db.query('SELECT 1 FROM orders WHERE id = $1', [orderId])
   return rowCount === 1
 }

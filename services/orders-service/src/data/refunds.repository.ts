@@ -1,5 +1,5 @@
 import type { RefundFailureReason, RefundStatusName } from '@shop/contracts'
-import type { Queryable } from '@shop/platform'
+import type { Executor } from '@shop/platform'
 import type { Refund } from '../domain/refund.ts'
 
 interface RefundRow {
@@ -23,7 +23,7 @@ const toRefund = (row: RefundRow): Refund => ({
 })
 
 export async function insertRefund(
-  db: Queryable,
+  db: Executor,
   refund: { id: string; orderId: string; userId: string; amountMinor: number },
 ): Promise<Refund> {
   const { rows } = await db.query<RefundRow>(
@@ -34,7 +34,7 @@ export async function insertRefund(
 }
 
 /** What the order's refunds that did not fail add up to: pending ones may still be credited. */
-export async function claimedRefundsMinor(db: Queryable, orderId: string): Promise<number> {
+export async function claimedRefundsMinor(db: Executor, orderId: string): Promise<number> {
   const { rows } = await db.query<{ claimed: string }>(
     `SELECT coalesce(sum(amount_minor), 0)::text AS claimed FROM refunds
       WHERE order_id = $1 AND status <> 'FAILED'`,
@@ -43,7 +43,7 @@ export async function claimedRefundsMinor(db: Queryable, orderId: string): Promi
   return Number(rows[0]?.claimed ?? 0)
 }
 
-export async function listOrderRefunds(db: Queryable, orderId: string): Promise<Refund[]> {
+export async function listOrderRefunds(db: Executor, orderId: string): Promise<Refund[]> {
   const { rows } = await db.query<RefundRow>(
     `SELECT ${COLUMNS} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`,
     [orderId],
@@ -53,7 +53,7 @@ export async function listOrderRefunds(db: Queryable, orderId: string): Promise<
 
 /** Records payments-service's answer for a PENDING refund; undefined when it was recorded before or is unknown. */
 export async function finishPendingRefund(
-  db: Queryable,
+  db: Executor,
   refundId: string,
   status: Exclude<RefundStatusName, 'PENDING'>,
   reason: RefundFailureReason | null,

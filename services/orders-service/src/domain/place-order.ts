@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { OrderCreated } from '@shop/contracts'
-import { type Database, TRACEPARENT_HEADER } from '@shop/platform'
+import { type Executor, TRACEPARENT_HEADER } from '@shop/platform'
 import { insertOrder } from '../data/orders.repository.ts'
 import type { Order } from './order.ts'
 
@@ -12,10 +12,12 @@ export interface PlaceOrderRequest {
 
 /**
  * Accepts an order: the order (NEW) and its `order_created` event are written in one statement,
- * so the event is published if and only if the order exists. Nothing is published from here.
+ * so the event is published if and only if the order exists. Nothing is published from here. One
+ * statement is atomic on its own, so it needs no transaction (`autocommit`), and it can also be
+ * part of a caller's (one that records an Idempotency-Key with it).
  */
 export async function placeOrder(
-  db: Database,
+  db: Executor,
   request: PlaceOrderRequest,
   ordersTopic: string,
   /** The request's trace, carried in the event's headers so the payment can be followed too. */

@@ -1,5 +1,5 @@
 import type { PaymentFinishedPayload } from '@shop/contracts'
-import { withTransaction } from '@shop/platform'
+import { inTransaction } from '@shop/platform'
 import type pg from 'pg'
 import { testLogger } from '../../../../tests/support/logger.ts'
 import { openSocketWhenAccepted, type TestSocket } from '../../../../tests/support/websocket.ts'
@@ -37,8 +37,8 @@ type Result = { status: 'SUCCESS' } | { status: 'FAIL'; reason: 'insufficient_fu
 
 /** Applies a payment result the way the consumer does, in a transaction of its own. */
 export const settle = (pool: pg.Pool, orderId: string, userId: string, result: Result) =>
-  withTransaction(pool, (trx) =>
-    settleOrder(trx, {
+  inTransaction(pool, (tx) =>
+    settleOrder(tx, {
       order_id: orderId,
       user_id: userId,
       amount_minor: 1000,

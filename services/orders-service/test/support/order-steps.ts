@@ -1,5 +1,5 @@
 import { type PaymentFailureReason, type RefundFailureReason, RefundFinished } from '@shop/contracts'
-import { withTransaction } from '@shop/platform'
+import { inTransaction } from '@shop/platform'
 import type pg from 'pg'
 import { settleOrder } from '../../src/domain/settle-order.ts'
 import { settleRefund } from '../../src/domain/settle-refund.ts'
@@ -11,8 +11,8 @@ export const settlePayment = (
   order: { orderId: string; userId: string; amountMinor: number },
   failure?: PaymentFailureReason,
 ) =>
-  withTransaction(pool, (trx) =>
-    settleOrder(trx, {
+  inTransaction(pool, (tx) =>
+    settleOrder(tx, {
       order_id: order.orderId,
       user_id: order.userId,
       amount_minor: order.amountMinor,
@@ -50,7 +50,7 @@ export const refundFinished = (
 
 /** Applies payments-service's answer for a refund as the consumer does, in its own transaction. */
 export const applyRefundResult = (pool: pg.Pool, event: RefundFinished) =>
-  withTransaction(pool, (trx) => settleRefund(trx, event.payload))
+  inTransaction(pool, (tx) => settleRefund(tx, event.payload))
 
 /** The order_cancelled and refund_requested messages of one order in the outbox, decoded, oldest first. */
 export async function orderEventsInOutbox(pool: pg.Pool, orderId: string) {

@@ -1,4 +1,4 @@
-import { prepared, type Queryable } from '@shop/platform'
+import { type Executor, prepared, type Transaction } from '@shop/platform'
 import type { Payment } from '../domain/payment.ts'
 
 interface PaymentRow {
@@ -24,17 +24,18 @@ const LOCK_ORDER_PAYMENT = prepared('SELECT pg_advisory_xact_lock(hashtextextend
  * Serialises every attempt to pay one order until the caller's transaction ends, so the attempt
  * that comes second finds the first one's payment instead of racing it.
  */
-export async function lockOrderPayment(trx: Queryable, orderId: string): Promise<void> {
-  await trx.query({ ...LOCK_ORDER_PAYMENT, values: [`payment:${orderId}`] })
+export async function lockOrderPayment(tx: Transaction, orderId: string): Promise<void> {
+  await tx.query({ ...LOCK_ORDER_PAYMENT, values: [`payment:${orderId}`] })
 }
 
 /**
- * The order's payment if it has one; otherwise the debit (only if the balance covers the amount:
- * concurrent debits queue on the row lock and each re-checks the balance it finds, so no
- * interleaving can overdraw an account), its ledger entry, and the payment: SUCCESS when debited,
- * else FAIL for `insufficient_funds` or `account_not_found`. One statement, so one round trip
- * and one snapshot; run it under lockOrderPayment, whose snapshot then includes any payment that
- * a concurrent attempt committed first.
+ * chargeOnce's charge rule in one statement. The order's payment if it has one; otherwise the
+ * debit (only if the balance covers the amount: concurrent debits queue on the row lock and each
+ * re-checks the balance it finds, so no interleaving can overdraw an account), its ledger entry,
+ * and the payment, whose status and reason the two CASEs decide: SUCCESS when debited, else FAIL
+ * for `insufficient_funds` or `account_not_found`. One statement, so one round trip and one
+ * snapshot; run it under lockOrderPayment, whose snapshot then includes any payment that a
+ * concurrent attempt committed first.
  */
 const CHARGE_UNLESS_PAID = prepared(`
   WITH existing AS (
@@ -61,10 +62,10 @@ const CHARGE_UNLESS_PAID = prepared(`
   SELECT order_id, user_id, amount_minor::text, status, reason, true FROM existing`)
 
 export async function chargeUnlessPaid(
-  trx: Queryable,
+  tx: Transaction,
   request: { orderId: string; userId: string; amountMinor: number },
 ): Promise<{ payment: Payment; replayed: boolean }> {
-  const { rows } = await trx.query<PaymentRow>({
+  const { rows } = await tx.query<PaymentRow>({
     ...CHARGE_UNLESS_PAID,
     values: [request.orderId, request.userId, request.amountMinor],
   })
@@ -72,7 +73,7 @@ export async function chargeUnlessPaid(
   return { payment: toPayment(row), replayed: row.replayed }
 }
 
-export async function findPayment(db: Queryable, orderId: string): Promise<Payment | undefined> {
+export async function findPayment(db: Executor, orderId: string): Promise<Payment | undefined> {
   const { rows } = await db.query<PaymentRow>(
     `SELECT order_id, user_id, amount_minor::text, status, reason, true AS replayed FROM payments
       WHERE order_id = $1`,
@@ -83,7 +84,7 @@ export async function findPayment(db: Queryable, orderId: string): Promise<Payme
 
 /** Records that an order was cancelled before it was charged: its order_created, if it comes, charges nothing. */
 export async function recordCancelledBeforeCharge(
-  db: Queryable,
+  db: Executor,
   order: { orderId: string; userId: string; amountMinor: number },
 ): Promise<void> {
   await db.query(

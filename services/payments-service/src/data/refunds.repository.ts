@@ -1,4 +1,4 @@
-import type { Queryable } from '@shop/platform'
+import type { Executor } from '@shop/platform'
 import type { Refund } from '../domain/refund.ts'
 
 interface RefundRow {
@@ -23,13 +23,13 @@ const toRefund = (row: RefundRow): Refund => ({
   reason: row.reason,
 })
 
-export async function findRefund(db: Queryable, refundId: string): Promise<Refund | undefined> {
+export async function findRefund(db: Executor, refundId: string): Promise<Refund | undefined> {
   const { rows } = await db.query<RefundRow>(`SELECT ${COLUMNS} FROM refunds WHERE id = $1`, [refundId])
   return rows[0] && toRefund(rows[0])
 }
 
 /** What succeeded refunds of the order have credited back, whatever their cause. */
-export async function refundedMinor(db: Queryable, orderId: string): Promise<number> {
+export async function refundedMinor(db: Executor, orderId: string): Promise<number> {
   const { rows } = await db.query<{ refunded: string }>(
     `SELECT coalesce(sum(amount_minor), 0)::text AS refunded FROM refunds
       WHERE order_id = $1 AND status = 'SUCCEEDED'`,
@@ -42,7 +42,7 @@ export async function refundedMinor(db: Queryable, orderId: string): Promise<num
  * Records a refund; false when it is there already (the same refund id, or a second refund of a
  * cancelled order's charge), in which case nothing may be credited again.
  */
-export async function insertRefund(db: Queryable, refund: Refund): Promise<boolean> {
+export async function insertRefund(db: Executor, refund: Refund): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO refunds (id, order_id, user_id, amount_minor, cause, status, reason)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,

@@ -1,4 +1,4 @@
-import { prepared, type Queryable } from '@shop/platform'
+import { type Executor, prepared } from '@shop/platform'
 import type { StatementEntry, StatementEntryKind } from '../domain/statement.ts'
 
 interface LedgerRow {
@@ -35,7 +35,7 @@ const LEDGER_PAGE = prepared(`
    LIMIT $3`)
 
 export async function readLedgerPage(
-  db: Queryable,
+  db: Executor,
   userId: string,
   beforeId: string | undefined,
   limit: number,

@@ -1,5 +1,4 @@
 import { fromMinorUnits } from '@shop/platform'
-import type { AccountRow } from '../data/accounts.repository.ts'
 
 /**
  * A balance may grow past one top-up's limit, but not without bound: this keeps every balance an
@@ -7,12 +6,20 @@ import type { AccountRow } from '../data/accounts.repository.ts'
  */
 export const MAX_BALANCE_MINOR = 10_000_000_000_000
 
+export interface Account {
+  userId: string
+  balanceMinor: number
+}
+
+/** Why the ledger records a change of balance; the balance always equals the sum of its entries. */
+export type LedgerEntryKind = 'opening' | 'top_up' | 'charge' | 'refund'
+
 export interface AccountView {
   user_id: string
   balance: number
 }
 
-export const toAccountView = (row: AccountRow): AccountView => ({
-  user_id: row.user_id,
-  balance: fromMinorUnits(row.balance_minor),
+export const toAccountView = (account: Account): AccountView => ({
+  user_id: account.userId,
+  balance: fromMinorUnits(account.balanceMinor),
 })

@@ -9,11 +9,17 @@ export interface ChargeOutcome {
 }
 
 /**
- * Charges an order at most once, inside the caller's transaction. The first attempt debits the
- * account if it covers the amount and records the payment (SUCCESS or FAIL); every later attempt
- * for the same order, concurrent or not, finds that payment and charges nothing.
+ * Charges an order at most once, inside the caller's transaction: the first attempt applies the
+ * charge rule and records the payment; every later attempt for the same order, concurrent or
+ * not, finds that payment and charges nothing.
+ *
+ * The charge rule: the account is debited only if its balance covers the whole amount (with a
+ * ledger entry), and the payment is SUCCESS when it was debited, else FAIL with
+ * `insufficient_funds` when the account exists and `account_not_found` when it does not. For
+ * speed the rule is decided in SQL, in one statement (chargeUnlessPaid), after lockOrderPayment
+ * has made every other attempt on the order wait for this transaction.
  */
-export async function chargeOnce(trx: Transaction, request: ChargeRequest): Promise<ChargeOutcome> {
-  await lockOrderPayment(trx, request.orderId)
-  return chargeUnlessPaid(trx, request)
+export async function chargeOnce(tx: Transaction, request: ChargeRequest): Promise<ChargeOutcome> {
+  await lockOrderPayment(tx, request.orderId)
+  return chargeUnlessPaid(tx, request)
 }

@@ -14,7 +14,7 @@ import { isSameCharge } from './payment.ts'
  * the payment and announces the same outcome again, which orders-service ignores once settled.
  */
 export async function payForOrder(
-  trx: Transaction,
+  tx: Transaction,
   order: OrderCreatedPayload,
   paymentResultsTopic: string,
   /** The trace the order came with, carried on to orders-service. */
@@ -25,14 +25,14 @@ export async function payForOrder(
   const orderId = normaliseUuid(order.order_id)
   const userId = normaliseUuid(order.user_id)
   const request = { orderId, userId, amountMinor: order.amount_minor }
-  const { payment } = await chargeOnce(trx, request)
+  const { payment } = await chargeOnce(tx, request)
   const base = { order_id: orderId, user_id: userId, amount_minor: order.amount_minor }
   const result: PaymentFinishedPayload = !isSameCharge(payment, request)
     ? { ...base, status: 'FAIL', reason: 'payment_conflict' }
     : payment.status === 'SUCCESS'
       ? { ...base, status: 'SUCCESS' }
       : { ...base, status: 'FAIL', reason: payment.reason ?? 'insufficient_funds' }
-  await appendToOutbox(trx, [
+  await appendToOutbox(tx, [
     {
       topic: paymentResultsTopic,
       key: orderId,

@@ -1,7 +1,6 @@
-import { fromMinorUnits, type Queryable } from '@shop/platform'
+import { type Executor, fromMinorUnits } from '@shop/platform'
 import { findAccount } from '../data/accounts.repository.ts'
 import { readLedgerPage } from '../data/statement.repository.ts'
-import { accountNotFound } from './accounts.ts'
 
 export type StatementEntryKind = 'opening' | 'topup' | 'charge' | 'refund'
 
@@ -26,13 +25,14 @@ export interface Statement {
  * A page of the user's ledger, newest first, each entry with the balance it left. The ledger has a
  * row for every change of a balance, so the entries add up to the balance, and the newest entry's
  * `balance_after` is the balance. A cursor is the id of the last entry of the page before.
+ * Undefined when the user has no account.
  */
 export async function readStatement(
-  db: Queryable,
+  db: Executor,
   userId: string,
   page: { limit: number; cursor: string | undefined },
-): Promise<Statement> {
-  if (!(await findAccount(db, userId))) throw accountNotFound()
+): Promise<Statement | undefined> {
+  if (!(await findAccount(db, userId))) return undefined
   // One more than asked for tells whether an older page exists.
   const entries = await readLedgerPage(db, userId, page.cursor, page.limit + 1)
   const shown = entries.slice(0, page.limit)

@@ -2,19 +2,52 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AccountRoutes, ErrorCatalogue, normaliseUuid } from '@shop/contracts'
 import {
   AppError,
+  autocommit,
   noBodyMeansEmptyObject,
   requireUserId,
-  respondIdempotently,
+  respondInTransaction,
   toMinorUnits,
 } from '@shop/platform'
 import type pg from 'pg'
-import { accountNotFound, getBalance, openAccount, topUp } from '../domain/accounts.ts'
+import { toAccountView } from '../domain/account.ts'
+import {
+  type BalanceOutcome,
+  getBalance,
+  type OpenAccountOutcome,
+  openAccount,
+  type TopUpOutcome,
+  topUp,
+} from '../domain/accounts.ts'
 import { type ChargeOnRequestOutcome, chargeOnRequest } from '../domain/charge-on-request.ts'
 
-/**
- * A charge's outcome as HTTP. A refusal is thrown: the request then records nothing, not even under
- * its Idempotency-Key, and the same request may succeed after a top-up.
- */
+// Each refusal below is thrown: the transaction of the request then rolls back and records
+// nothing, not even under its Idempotency-Key, and the same request may succeed later.
+
+const accountNotFound = () =>
+  new AppError(ErrorCatalogue.accountNotFound, 'This user has no account; create one first')
+
+function openAnswer(opened: OpenAccountOutcome) {
+  if (opened.outcome === 'account_exists')
+    throw new AppError(ErrorCatalogue.accountExists, 'This user already has an account')
+  return { status: 201, body: toAccountView(opened.account) }
+}
+
+function topUpAnswer(topped: TopUpOutcome) {
+  switch (topped.outcome) {
+    case 'topped_up':
+      return { status: 200, body: toAccountView(topped.account) }
+    case 'account_not_found':
+      throw accountNotFound()
+    case 'balance_limit_exceeded':
+      throw new AppError(ErrorCatalogue.balanceLimitExceeded, 'A balance may not exceed 100,000,000,000.00')
+  }
+}
+
+function balanceAnswer(balance: BalanceOutcome) {
+  if (balance.outcome === 'account_not_found') throw accountNotFound()
+  return toAccountView(balance.account)
+}
+
 function chargeAnswer(charge: ChargeOnRequestOutcome) {
   switch (charge.outcome) {
     case 'charged':
@@ -40,33 +73,33 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async
     // The body is optional: no body means an opening balance of 0.
     preValidation: noBodyMeansEmptyObject,
     handler: (request, reply) =>
-      respondIdempotently(request, reply, pool, async (db) => {
+      respondInTransaction(request, reply, pool, async (tx) => {
         const initialBalance = request.body.initial_balance ?? 0
-        const account = await openAccount(db, request.userId, toMinorUnits(initialBalance, 'initial_balance'))
-        return { status: 201, body: account }
+        return openAnswer(
+          await openAccount(tx, request.userId, toMinorUnits(initialBalance, 'initial_balance')),
+        )
       }),
   })
 
   app.route({
     ...AccountRoutes.topUp,
     handler: (request, reply) =>
-      respondIdempotently(request, reply, pool, async (db) => ({
-        status: 200,
-        body: await topUp(db, request.userId, toMinorUnits(request.body.amount, 'amount')),
-      })),
+      respondInTransaction(request, reply, pool, async (tx) =>
+        topUpAnswer(await topUp(tx, request.userId, toMinorUnits(request.body.amount, 'amount'))),
+      ),
   })
 
   app.route({
     ...AccountRoutes.getBalance,
-    handler: async (request) => getBalance(pool, request.userId),
+    handler: async (request) => balanceAnswer(await getBalance(autocommit(pool), request.userId)),
   })
 
   app.route({
     ...AccountRoutes.charge,
     handler: (request, reply) =>
-      respondIdempotently(request, reply, pool, async (db) =>
+      respondInTransaction(request, reply, pool, async (tx) =>
         chargeAnswer(
-          await chargeOnRequest(db, {
+          await chargeOnRequest(tx, {
             orderId: normaliseUuid(request.body.order_id),
             userId: request.userId,
             amountMinor: toMinorUnits(request.body.amount, 'amount'),

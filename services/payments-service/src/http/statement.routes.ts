@@ -3,10 +3,11 @@ import {
   AccountRoutes,
   CSV_MEDIA_TYPE,
   DEFAULT_LIST_LIMIT,
+  ErrorCatalogue,
   JSON_MEDIA_TYPE,
   STATEMENT_CSV_COLUMNS,
 } from '@shop/contracts'
-import { minorUnitsAsDecimal, requireUserId } from '@shop/platform'
+import { AppError, autocommit, minorUnitsAsDecimal, requireUserId } from '@shop/platform'
 import { stringify } from 'csv-stringify/sync'
 import type { FastifyRequest } from 'fastify'
 import Negotiator from 'negotiator'
@@ -41,10 +42,12 @@ export const statementRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = asy
   app.route({
     ...AccountRoutes.getStatement,
     handler: async (request, reply) => {
-      const statement = await readStatement(pool, request.userId, {
+      const statement = await readStatement(autocommit(pool), request.userId, {
         limit: Number(request.query.limit ?? DEFAULT_LIST_LIMIT),
         cursor: request.query.cursor,
       })
+      if (!statement)
+        throw new AppError(ErrorCatalogue.accountNotFound, 'This user has no account; create one first')
       // The same URL answers in two media types: caches must key on Accept too.
       reply.header('vary', 'accept')
       if (!wantsCsv(request)) return toStatementView(statement)

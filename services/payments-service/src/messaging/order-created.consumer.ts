@@ -34,11 +34,11 @@ export function startOrderCreatedConsumer(deps: {
     topic: deps.config.ORDERS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
     event: OrdersTopicEvents,
-    handle: async (trx, event, { log, traceparent }) => {
+    handle: async (tx, event, { log, traceparent }) => {
       const resultsTopic = deps.config.PAYMENT_RESULTS_TOPIC
       switch (event.type) {
         case 'order_created': {
-          const result = await payForOrder(trx, event.payload, resultsTopic, traceparent)
+          const result = await payForOrder(tx, event.payload, resultsTopic, traceparent)
           log.info(
             { status: result.status, reason: 'reason' in result ? result.reason : undefined },
             'order paid',
@@ -46,12 +46,12 @@ export function startOrderCreatedConsumer(deps: {
           return
         }
         case 'order_cancelled': {
-          const outcome = await refundCancelledOrder(trx, event.payload)
+          const outcome = await refundCancelledOrder(tx, event.payload)
           log.info({ outcome }, 'cancelled order settled')
           return
         }
         case 'refund_requested': {
-          const result = await refundOnRequest(trx, event.payload, resultsTopic, traceparent)
+          const result = await refundOnRequest(tx, event.payload, resultsTopic, traceparent)
           log.info({ refund_id: result.refund_id, status: result.status }, 'refund settled')
           return
         }

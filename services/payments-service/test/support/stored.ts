@@ -1,8 +1,8 @@
-import type { Queryable } from '@shop/platform'
+import type pg from 'pg'
 
 /** What the service stored, read straight from the tables: bigint columns arrive as strings. */
 
-export async function storedBalanceMinor(db: Queryable, userId: string): Promise<number | undefined> {
+export async function storedBalanceMinor(db: pg.Pool, userId: string): Promise<number | undefined> {
   const { rows } = await db.query<{ balance_minor: string }>(
     'SELECT balance_minor::text FROM accounts WHERE user_id = $1',
     [userId],
@@ -18,7 +18,7 @@ export interface StoredPayment {
   reason: string | null
 }
 
-export async function storedPayments(db: Queryable, orderId: string): Promise<StoredPayment[]> {
+export async function storedPayments(db: pg.Pool, orderId: string): Promise<StoredPayment[]> {
   const { rows } = await db.query<StoredPayment & { amount_minor: string }>(
     'SELECT order_id::text, user_id::text, amount_minor::text, status, reason FROM payments WHERE order_id = $1',
     [orderId],
@@ -26,7 +26,7 @@ export async function storedPayments(db: Queryable, orderId: string): Promise<St
   return rows.map((row) => ({ ...row, amount_minor: Number(row.amount_minor) }))
 }
 
-export async function countPaymentsOf(db: Queryable, userId: string): Promise<number> {
+export async function countPaymentsOf(db: pg.Pool, userId: string): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM payments WHERE user_id = $1',
     [userId],
@@ -40,7 +40,7 @@ export interface StoredLedgerEntry {
   order_id: string | null
 }
 
-export async function storedLedger(db: Queryable, userId: string): Promise<StoredLedgerEntry[]> {
+export async function storedLedger(db: pg.Pool, userId: string): Promise<StoredLedgerEntry[]> {
   const { rows } = await db.query<StoredLedgerEntry & { amount_minor: string }>(
     'SELECT kind, amount_minor::text, order_id::text FROM ledger_entries WHERE user_id = $1 ORDER BY id',
     [userId],
@@ -48,7 +48,7 @@ export async function storedLedger(db: Queryable, userId: string): Promise<Store
   return rows.map((row) => ({ ...row, amount_minor: Number(row.amount_minor) }))
 }
 
-export async function ledgerSumMinor(db: Queryable, userId: string): Promise<number> {
+export async function ledgerSumMinor(db: pg.Pool, userId: string): Promise<number> {
   const entries = await storedLedger(db, userId)
   return entries.reduce((sum, entry) => sum + entry.amount_minor, 0)
 }
@@ -65,7 +65,7 @@ const SNAPSHOT_SQL = `SELECT ${SNAPSHOT_TABLES.map(
     `(SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]') FROM ${table} t) AS ${table}`,
 ).join(', ')}`
 
-export async function snapshotTables(db: Queryable): Promise<Record<string, unknown[]>> {
+export async function snapshotTables(db: pg.Pool): Promise<Record<string, unknown[]>> {
   const { rows } = await db.query<Record<string, unknown[]>>(SNAPSHOT_SQL)
   return rows[0] ?? {}
 }

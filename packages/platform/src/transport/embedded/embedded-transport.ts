@@ -4,7 +4,8 @@ import type { Logger } from 'pino'
 import { notifySoon } from '../../db/coalesced-notify.ts'
 import { listen } from '../../db/listener.ts'
 import { migrate } from '../../db/migrate.ts'
-import { afterCommit, createPool, withTransaction } from '../../db/pool.ts'
+import { createPool } from '../../db/pool.ts'
+import { inTransaction } from '../../db/transaction.ts'
 import type { ConsumerLag, OutgoingMessage, SubscribeOptions, Subscription, Transport } from '../port.ts'
 import { GroupConsumer } from './group-consumer.ts'
 import { BROKER_CHANNEL, partitionFor, stableHash } from './keys.ts'
@@ -61,11 +62,11 @@ export async function createEmbeddedTransport(options: EmbeddedTransportOptions)
     async publish(topic: string, messages: readonly OutgoingMessage[]) {
       if (messages.length === 0) return
       const partitions = await ensureTopic(topic)
-      await withTransaction(pool, async (trx) => {
+      await inTransaction(pool, async (tx) => {
         // One writer per topic at a time: offsets are then committed in the order they were
         // assigned, and a consumer reading "after offset N" can never skip a late commit.
-        await trx.query('SELECT pg_advisory_xact_lock($1::int)', [stableHash(`publish:${topic}`)])
-        await trx.query(
+        await tx.query('SELECT pg_advisory_xact_lock($1::int)', [stableHash(`publish:${topic}`)])
+        await tx.query(
           `INSERT INTO messages (topic, partition, key, value, headers)
            SELECT $1, partition, key, value, headers
              FROM unnest($2::int[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY
@@ -79,7 +80,7 @@ export async function createEmbeddedTransport(options: EmbeddedTransportOptions)
             messages.map((message) => JSON.stringify(message.headers ?? {})),
           ],
         )
-        afterCommit(trx, `broker:${topic}`, (committedOn) =>
+        tx.afterCommit(`broker:${topic}`, (committedOn) =>
           notifySoon(committedOn, pg.escapeLiteral(BROKER_CHANNEL), topic),
         )
       })
