@@ -125,6 +125,10 @@ export function apiClient(base: string) {
       call('POST', '/orders', userId, description === undefined ? { amount } : { amount, description }),
     listOrders: (userId: string) => call('GET', '/orders', userId),
     getOrder: (userId: string, orderId: string) => call('GET', `/orders/${orderId}`, userId),
+    cancelOrder: (userId: string, orderId: string) => call('POST', `/orders/${orderId}/cancel`, userId),
+    refund: (userId: string, orderId: string, amount?: number) =>
+      call('POST', `/orders/${orderId}/refunds`, userId, amount === undefined ? {} : { amount }),
+    refunds: (userId: string, orderId: string) => call('GET', `/orders/${orderId}/refunds`, userId),
     call,
   }
 }
