@@ -1,4 +1,4 @@
-import type { DecodeResult, EventDefinition } from './define-event.ts'
+import { type DecodeResult, type EventDefinition, parseJson } from './define-event.ts'
 
 type AnyEvent = { event_id: string; type: string; payload: unknown }
 type EventOf<Definition> = Definition extends EventDefinition<infer Event> ? Event : never
@@ -23,15 +23,13 @@ export function topicEvents<const Definitions extends readonly EventDefinition<A
   return {
     types: definitions.map((definition) => definition.type),
     decode(raw) {
-      let type: unknown
-      try {
-        type = (JSON.parse(raw) as { type?: unknown } | null)?.type
-      } catch (error) {
-        return { ok: false, error: `not JSON: ${(error as Error).message}` }
-      }
+      // Parsed once: the type picks the contract, which then checks the same value.
+      const parsed = parseJson(raw)
+      if (!parsed.ok) return parsed
+      const type = (parsed.value as { type?: unknown } | null)?.type
       const definition = typeof type === 'string' ? byType.get(type) : undefined
       if (!definition) return { ok: false, error: `unknown event type ${JSON.stringify(type)}` }
-      return definition.decode(raw) as DecodeResult<EventOf<Definitions[number]>>
+      return definition.read(parsed.value) as DecodeResult<EventOf<Definitions[number]>>
     },
   }
 }
