@@ -18,8 +18,9 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { SystemLauncher } from '../bench/lib/system.ts'
-import { REPO_ROOT } from '../lib/service-process.ts'
+import { RunnerLifecycle } from '../lib/launcher/runner-lifecycle.ts'
+import { REPO_ROOT } from '../lib/launcher/service-process.ts'
+import { ShopLauncher } from '../lib/launcher/shop-launcher.ts'
 import { ensureStorefrontBuilt } from '../lib/storefront-build.ts'
 import { ensureSchemathesis, type FuzzResult, type FuzzTarget, fuzz } from './schemathesis.ts'
 
@@ -43,37 +44,21 @@ const log = (line: string) =>
 
 // The gateway keeps its default per-user limit, so its X-RateLimit-* headers are checked on every
 // answer; the services are fuzzed directly, where there is no limit.
-const system = new SystemLauncher({ transport: 'embedded', logLevel: 'warn', log })
-let stopping: Promise<void> | undefined
-const shutdown = () => {
-  stopping ??= system.stop()
-  return stopping
-}
-process.removeAllListeners('SIGINT')
-process.removeAllListeners('SIGTERM')
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    log(`${signal}: stopping everything…`)
-    system.signalAll()
-    void shutdown().finally(() => process.exit(130))
-  })
-}
-
-try {
-  process.exitCode = await main()
-} catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error)
-  process.exitCode = 1
-} finally {
-  await shutdown()
-  setTimeout(() => process.exit(), 5_000).unref()
-}
+const system = new ShopLauncher({
+  database: { kind: 'embedded' },
+  transport: { kind: 'embedded' },
+  env: { LOG_LEVEL: 'warn' },
+  output: 'ignore',
+  log,
+})
+await new RunnerLifecycle(system, log).run(main)
 
 async function main(): Promise<number> {
   const schemathesis = ensureSchemathesis(log)
   await mkdir(REPORT_DIR, { recursive: true })
   // The gateway serves the storefront at /; it is not under test, but its absence is logged.
   ensureStorefrontBuilt(log)
+  log('starting the system (throwaway PostgreSQL, embedded transport)…')
   const running = await system.start()
   const targets: FuzzTarget[] = [
     { name: 'payments', documentUrl: `${running.urls['payments-service']}/docs/json` },

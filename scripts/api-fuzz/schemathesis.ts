@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { REPO_ROOT } from '../lib/service-process.ts'
+import { REPO_ROOT } from '../lib/launcher/service-process.ts'
 
 const REQUIREMENTS = fileURLToPath(new URL('./requirements.txt', import.meta.url))
 /** Written last: a virtual environment without it was left half installed. */

@@ -1,44 +1,18 @@
-/** The public API as the load driver and the checks call it: through the gateway, never throwing. */
+/** The public API as the load driver and the checks call it: through the shop client, never throwing. */
+import { type ShopAnswer, shopClient } from '../lib/shop-client.ts'
 
-export interface HttpResult {
-  /** 0 when no answer came (connection refused or reset, timeout). */
-  status: number
-  // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field where they are used
-  body: any
-  headers: Headers | undefined
-  error?: string
-}
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field where they are used
+export type HttpResult = ShopAnswer<any>
 
-const TIMEOUT_MS = 15_000
-
-export async function call(
+export function call(
   base: string,
   method: 'GET' | 'POST',
   path: string,
   userId: string,
   body?: unknown,
-  extraHeaders: Record<string, string> = {},
+  headers: Record<string, string> = {},
 ): Promise<HttpResult> {
-  const headers: Record<string, string> = { 'x-user-id': userId, ...extraHeaders }
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  try {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const text = await response.text()
-    let parsed: unknown
-    try {
-      parsed = text ? JSON.parse(text) : undefined
-    } catch {
-      parsed = text
-    }
-    return { status: response.status, body: parsed, headers: response.headers }
-  } catch (error) {
-    return { status: 0, body: undefined, headers: undefined, error: String(error) }
-  }
+  return shopClient(base).call(method, path, userId, body, { headers })
 }
 
 /** Whether the gateway's OpenAPI document gives the route an Idempotency-Key header. */

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts'
 import { reservePorts } from '../kafka/ports.ts'
-import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from '../lib/embedded-postgres.ts'
-import { freePort } from '../lib/service-process.ts'
+import { ensureDatabase } from '../lib/embedded-postgres.ts'
+import { type PostgresProcess, startPostgresProcess } from '../lib/launcher/postgres-process.ts'
+import { freePort } from '../lib/launcher/service-process.ts'
 import { sleep } from './util.ts'
 
 export interface Outage {
@@ -20,7 +21,7 @@ export class ChaosPostgres {
   readonly outages: Outage[] = []
   readonly dataDir: string
   readonly port: number
-  #running: RunningPostgres | undefined
+  #running: PostgresProcess | undefined
 
   private constructor(dataDir: string, port: number) {
     this.dataDir = dataDir
@@ -65,7 +66,7 @@ export class ChaosPostgres {
     let lastError: unknown
     for (let attempt = 1; attempt <= 5; attempt++) {
       try {
-        this.#running = await startEmbeddedPostgres({
+        this.#running = await startPostgresProcess({
           dataDir: this.dataDir,
           port: this.port,
           persistent: true,

@@ -6,7 +6,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '../lib/service-process.ts'
+import { freePort } from '../lib/launcher/service-process.ts'
+import {
+  type BackendName,
+  backendWiring,
+  gatewayWiring,
+  SHOP_DATABASES,
+} from '../lib/launcher/shop-wiring.ts'
 import { auditTransportLog, type TopicAudit } from './audit.ts'
 import type { Check } from './check.ts'
 import { checkConduct } from './conduct.ts'
@@ -41,7 +47,6 @@ export interface ChaosResult {
 }
 
 const TOPICS = { orders: 'order_created', payments: 'payment_finished' }
-const DATABASES = { orders: 'shop_orders', payments: 'shop_payments', broker: 'shop_broker' }
 /** Everything still running when the runner exits is killed (setpriv covers a SIGKILL of it). */
 const live = new Set<ServiceSupervisor>()
 process.on('exit', () => {
@@ -65,18 +70,22 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosResu
     cleanups.push(() => postgres.stop(options.keepRunDir))
     if (options.keepRunDir)
       log(`[${transport}] PostgreSQL data kept in ${postgres.dataDir} (port ${postgres.port})`)
-    await postgres.createDatabases(Object.values(DATABASES))
+    await postgres.createDatabases(Object.values(SHOP_DATABASES))
     const kafka = transport === 'kafka' ? await ChaosKafka.start(runDir) : undefined
     if (kafka) cleanups.push(() => kafka.stop())
     const urls = {
-      orders: postgres.urlFor(DATABASES.orders),
-      payments: postgres.urlFor(DATABASES.payments),
-      broker: postgres.urlFor(DATABASES.broker),
+      orders: postgres.urlFor(SHOP_DATABASES.orders),
+      payments: postgres.urlFor(SHOP_DATABASES.payments),
+      broker: postgres.urlFor(SHOP_DATABASES.broker),
     }
     const access: Record<string, string> = kafka
       ? { KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap }
       : { BROKER_DATABASE_URL: urls.broker }
-    const shared = { ...access, LOG_LEVEL: options.logLevel }
+    const transportEnv = { KAFKA_BOOTSTRAP_SERVERS: kafka?.bootstrap ?? '' }
+    const backendEnv = (name: BackendName) => ({
+      ...backendWiring(name, { databaseUrls: urls, transportEnv }),
+      LOG_LEVEL: options.logLevel,
+    })
 
     const supervise = async (name: ServiceSupervisor['name'], env: Record<string, string>) => {
       const supervisor = new ServiceSupervisor({
@@ -95,13 +104,12 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosResu
       })
       return supervisor
     }
-    const orders = await supervise('orders-service', { ...shared, DATABASE_URL: urls.orders })
-    const payments = await supervise('payments-service', { ...shared, DATABASE_URL: urls.payments })
+    const orders = await supervise('orders-service', backendEnv('orders-service'))
+    const payments = await supervise('payments-service', backendEnv('payments-service'))
     const armed = options.faults.armAtStart
     await Promise.all([orders.start(armed), payments.start(armed)])
     const gateway = await supervise('api-gateway', {
-      ORDERS_SERVICE_URL: orders.url,
-      PAYMENTS_SERVICE_URL: payments.url,
+      ...gatewayWiring({ 'orders-service': orders.url, 'payments-service': payments.url }),
       LOG_LEVEL: 'warn',
       UPSTREAM_TIMEOUT_MS: '5000',
       // The load is many requests from few users; the gateway's per-user limit must not shape it.

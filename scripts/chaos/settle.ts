@@ -1,5 +1,6 @@
 /** Waits, bounded, for the system to come to rest after the last fault, and times it. */
 import pg from 'pg'
+import { waitUntilNothingInFlight } from '../lib/settle-waiter.ts'
 import { sleep, waitFor } from './util.ts'
 
 export interface Settlement {
@@ -29,21 +30,8 @@ export async function awaitSettlement(
   const count = async (client: pg.Client, sql: string) => Number((await client.query(sql)).rows[0]?.n ?? -1)
   try {
     const deadline = lastFaultAt + limitMs + GRACE_MS
-    let settledMs: number | undefined
-    let stillNew = -1
-    while (Date.now() < deadline) {
-      stillNew = await count(
-        orders,
-        // A refund still PENDING is an order whose walk is not over either.
-        `SELECT ((SELECT count(*) FROM orders.orders WHERE status = 'NEW')
-               + (SELECT count(*) FROM orders.refunds WHERE status = 'PENDING'))::int AS n`,
-      ).catch(() => -1)
-      if (stillNew === 0) {
-        settledMs = Date.now() - lastFaultAt
-        break
-      }
-      await sleep(200)
-    }
+    const stillNew = await waitUntilNothingInFlight(orders, { deadline })
+    const settledMs = stillNew === 0 ? Date.now() - lastFaultAt : undefined
     const unpublished = 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'
     const drained = await waitFor(
       async () =>

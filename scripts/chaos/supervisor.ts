@@ -7,7 +7,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO_ROOT, SERVICE_NODE_OPTIONS, type ServiceName } from '../lib/service-process.ts'
+import {
+  listenerEnv,
+  REPO_ROOT,
+  type ServiceName,
+  serviceArguments,
+} from '../lib/launcher/service-process.ts'
 import { between, sleep } from './util.ts'
 
 export type ExitCause = 'planned-kill' | 'crash-point' | 'stopped' | 'start-failed' | 'unexpected'
@@ -195,18 +200,13 @@ export class ServiceSupervisor {
     this.#plannedKill = false
     const env: Record<string, string | undefined> = { ...process.env }
     for (const key of SCRUBBED) delete env[key]
-    Object.assign(env, this.#options.env, {
-      HOST: '127.0.0.1',
-      PORT: String(this.#options.port),
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: String(this.#options.metricsPort),
+    Object.assign(env, this.#options.env, listenerEnv(this.#options.port, this.#options.metricsPort), {
       SHOP_CRASH_POINTS: armed ? this.#options.crashPoints : '',
     })
-    const script = join('services', this.name, 'src', 'server.ts')
     // setpriv makes the kernel kill the service if this runner dies, even by SIGKILL.
     const [command, ...args] = existsSync(SETPRIV)
-      ? [SETPRIV, '--pdeathsig', 'KILL', '--', process.execPath, ...SERVICE_NODE_OPTIONS, script]
-      : [process.execPath, ...SERVICE_NODE_OPTIONS, script]
+      ? [SETPRIV, '--pdeathsig', 'KILL', '--', process.execPath, ...serviceArguments(this.name)]
+      : [process.execPath, ...serviceArguments(this.name)]
     const out = openSync(incarnation.logFile, 'a')
     const err = openSync(incarnation.errFile, 'a')
     const child = spawn(command as string, args, { cwd: REPO_ROOT, env, stdio: ['ignore', out, err] })

@@ -32,6 +32,11 @@ export type KafkaBrokerOptions = {
   /** Reused if already formatted; without it a temp dir is made and removed by stop(). */
   dataDir?: string
   logFile?: string
+  /**
+   * In a process group of its own, out of reach of a terminal's Ctrl-C, and left running on this
+   * process's SIGINT and SIGTERM: the caller stops it, after what uses it (the launcher does).
+   */
+  detached?: boolean
 }
 
 export type KafkaBroker = {
@@ -85,15 +90,16 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   const stdio: StdioOptions = ['ignore', out.fd, out.fd]
   // setpriv asks the kernel to SIGTERM the JVM when this process dies, even by
   // SIGKILL, so a crashed test run cannot leave a broker holding the port.
+  const spawnOptions = { stdio, detached: options.detached === true }
   const child = existsSync(SETPRIV)
-    ? spawn(SETPRIV, ['--pdeathsig', 'TERM', '--', java, ...args], { stdio })
-    : spawn(java, args, { stdio })
+    ? spawn(SETPRIV, ['--pdeathsig', 'TERM', '--', java, ...args], spawnOptions)
+    : spawn(java, args, spawnOptions)
   await out.close()
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code))
     child.once('error', () => resolve(null)) // e.g. java not installed
   })
-  killWithParent(child)
+  killWithParent(child, { onSignals: options.detached !== true })
 
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> =>
@@ -149,26 +155,29 @@ async function waitUntilReady(port: number, exited: Promise<number | null>): Pro
 // shared handler, so that it can tell whether anyone else handles the signal
 // and otherwise keep Node's default of exiting.
 const liveJvms = new Set<ChildProcess>()
+/** The JVMs a signal to this process stops too (all but the detached ones). */
+const signalledJvms = new Set<ChildProcess>()
 const killLiveJvms = () => {
   for (const jvm of liveJvms) jvm.kill('SIGTERM')
 }
 function onParentSignal(signal: NodeJS.Signals) {
-  killLiveJvms()
+  for (const jvm of signalledJvms) jvm.kill('SIGTERM')
   if (process.listenerCount(signal) === 1) {
     process.off(signal, onParentSignal)
     process.kill(process.pid, signal)
   }
 }
-function killWithParent(child: ChildProcess) {
-  if (liveJvms.size === 0) {
-    process.on('exit', killLiveJvms).on('SIGINT', onParentSignal).on('SIGTERM', onParentSignal)
-  }
+function killWithParent(child: ChildProcess, { onSignals }: { onSignals: boolean }) {
+  if (liveJvms.size === 0) process.on('exit', killLiveJvms)
+  if (onSignals && signalledJvms.size === 0)
+    process.on('SIGINT', onParentSignal).on('SIGTERM', onParentSignal)
   liveJvms.add(child)
+  if (onSignals) signalledJvms.add(child)
   child.once('exit', () => {
     liveJvms.delete(child)
-    if (liveJvms.size === 0) {
-      process.off('exit', killLiveJvms).off('SIGINT', onParentSignal).off('SIGTERM', onParentSignal)
-    }
+    if (liveJvms.size === 0) process.off('exit', killLiveJvms)
+    if (signalledJvms.delete(child) && signalledJvms.size === 0)
+      process.off('SIGINT', onParentSignal).off('SIGTERM', onParentSignal)
   })
 }
 

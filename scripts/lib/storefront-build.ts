@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { REPO_ROOT } from './service-process.ts'
+import { REPO_ROOT } from './launcher/service-process.ts'
 
 export const STOREFRONT_DIR = join(REPO_ROOT, 'apps/storefront')
 const BUILT_PAGE = join(STOREFRONT_DIR, 'dist/index.html')

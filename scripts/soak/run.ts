@@ -18,7 +18,7 @@ import { OrderClient, openLoop } from '../bench/lib/load.ts'
 import { SettlementTracker } from '../bench/lib/settlement.ts'
 import { distribution, sleep } from '../bench/lib/stats.ts'
 import { SystemLauncher } from '../bench/lib/system.ts'
-import { withDatabase } from '../lib/embedded-postgres.ts'
+import { shopClient } from '../lib/shop-client.ts'
 import { writeHistory } from './history.ts'
 import { growingFigures, processFigures, type Sample, TRIMMED_TABLES, tableFigures } from './samples.ts'
 
@@ -50,18 +50,15 @@ process.on('SIGINT', () => {
 
 async function main(): Promise<number> {
   const system = await launcher.start()
-  const urls = {
-    orders: system.ordersDatabaseUrl,
-    payments: withDatabase(system.adminUrl, 'shop_payments'),
-    broker: withDatabase(system.adminUrl, 'shop_broker'),
-  }
+  const urls = system.databaseUrls
   if (args.aging) {
     log(`writing history (${Number(args['history-rows']).toLocaleString('en')} rows a table)…`)
     await writeHistory(urls, Number(args['history-rows']), log)
   }
   const client = new OrderClient(system.urls['api-gateway'], 32)
   const users = Array.from({ length: USERS }, () => randomUUID())
-  for (const user of users) await client.call('POST', '/accounts', user, { initial_balance: 1_000_000 })
+  const accounts = shopClient(system.urls['api-gateway'])
+  for (const user of users) await accounts.openAccount(user, 1_000_000)
   const tracker = new SettlementTracker(system.ordersDatabaseUrl)
   await tracker.start()
 

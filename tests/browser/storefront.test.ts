@@ -2,9 +2,10 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../../scripts/lib/service-process.ts'
+import { REPO_ROOT } from '../../scripts/lib/launcher/service-process.ts'
+import { shopClient } from '../../scripts/lib/shop-client.ts'
 import { eventually } from '../support/eventually.ts'
-import { apiClient, type RunningShop, startShop } from '../support/shop.ts'
+import { type RunningShop, startShop } from '../support/shop.ts'
 import { type Browser, chromiumUnavailableReason, launchChromium } from './chromium.ts'
 
 /** Screenshots are kept as test artifacts (CI keeps test-results/). */
@@ -21,7 +22,7 @@ describe.skipIf(unavailable !== undefined)('the storefront, in a real browser ag
   let shop: RunningShop
   let browser: Browser
   let page: Page
-  const api = () => apiClient(shop.gateway)
+  const api = () => shopClient(shop.gateway)
   /** Every message the page's WebSocket received, parsed. */
   const pushes: { order_id?: string; status?: string }[] = []
   const pageErrors: string[] = []

@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { SERVICE_NODE_OPTIONS } from '../../scripts/lib/service-process.ts'
+import { SERVICE_NODE_OPTIONS } from '../../scripts/lib/launcher/service-process.ts'
 import { STOREFRONT_DIST } from '../../services/api-gateway/src/http/storefront.ts'
 import {
   copiedTo,

@@ -13,8 +13,9 @@ import { join } from 'node:path'
 import { parser } from '@prometheus-io/lezer-promql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
-import { eventually } from '../support/eventually.ts'
-import { apiClient, type RunningShop, startShop } from '../support/shop.ts'
+import { waitUntilFinal } from '../../scripts/lib/settle-waiter.ts'
+import { shopClient } from '../../scripts/lib/shop-client.ts'
+import { type RunningShop, startShop } from '../support/shop.ts'
 import { FIRING, HEALTHY } from './observability/alert-scenarios.ts'
 import { ROOT, read } from './support/repository.ts'
 import { promtool } from './support/tools.ts'
@@ -188,15 +189,12 @@ describe('the metrics the rules and the dashboard name', () => {
 
   beforeAll(async () => {
     shop = await startShop()
-    const api = apiClient(shop.gateway)
+    const api = shopClient(shop.gateway)
     const user = api.newUser()
     await api.openAccount(user, 10)
     const placed = await api.placeOrder(user, 1)
-    await eventually(
-      () => api.getOrder(user, placed.body.id),
-      (order) => order.body?.status === 'FINISHED',
-      { timeoutMs: 20_000 },
-    )
+    const settled = await waitUntilFinal(api, user, placed.body.id, { timeoutMs: 20_000 })
+    expect(settled.body.status).toBe('FINISHED')
     for (const service of shop.services.values()) {
       const text = await (await fetch(`${service.metricsUrl}/metrics`)).text()
       for (const [, name, type] of text.matchAll(/^# TYPE (\w+) (\w+)$/gm)) {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { shopClient } from '../../scripts/lib/shop-client.ts'
 import { openConnection, parseAnswer, sendRequest } from '../support/raw-http.ts'
-import { apiClient, type RunningShop, startShop } from '../support/shop.ts'
+import { type RunningShop, startShop } from '../support/shop.ts'
 
 /**
  * What every process of the shop does with clients that hold connections, run against the real
@@ -95,7 +96,7 @@ describe('the HTTP edge of every process', () => {
   )
 
   it('when requests come with an absolute-form target, then the gateway and each service answer as for the origin form', async () => {
-    const api = apiClient(shop.gateway)
+    const api = shopClient(shop.gateway)
     const user = api.newUser()
     await api.openAccount(user, 7)
     const headers = { 'x-user-id': user }

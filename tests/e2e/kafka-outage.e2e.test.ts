@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/broker.ts'
-import { freePort } from '../../scripts/lib/service-process.ts'
+import { freePort } from '../../scripts/lib/launcher/service-process.ts'
+import { waitUntilFinal } from '../../scripts/lib/settle-waiter.ts'
+import { type ShopClient, shopClient } from '../../scripts/lib/shop-client.ts'
 import { eventually } from '../support/eventually.ts'
 import { kafkaUnavailableReason } from '../support/kafka.ts'
-import { apiClient, type RunningShop, startShop } from '../support/shop.ts'
+import { type RunningShop, startShop } from '../support/shop.ts'
 
 // A broker of its own, since this suite stops it; skipped only where the Kafka suites cannot run.
 describe.skipIf(kafkaUnavailableReason() !== undefined)(
@@ -16,7 +18,7 @@ describe.skipIf(kafkaUnavailableReason() !== undefined)(
     let port: number
     let broker: KafkaBroker | undefined
     let shop: RunningShop
-    let api: ReturnType<typeof apiClient>
+    let api: ShopClient
 
     const startBroker = async () => {
       broker = await startKafkaBroker({ port, controllerPort: await freePort(), dataDir })
@@ -27,7 +29,7 @@ describe.skipIf(kafkaUnavailableReason() !== undefined)(
       port = await freePort()
       await startBroker()
       shop = await startShop({ KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${port}` })
-      api = apiClient(shop.gateway)
+      api = shopClient(shop.gateway)
     }, 120_000)
     afterAll(async () => {
       await shop?.stop()
@@ -42,11 +44,8 @@ describe.skipIf(kafkaUnavailableReason() !== undefined)(
       const user = api.newUser()
       await api.openAccount(user, 100)
       const before = await api.placeOrder(user, 10)
-      await eventually(
-        async () => (await api.getOrder(user, before.body.id)).body.status,
-        (status) => status === 'FINISHED',
-        { timeoutMs: 30_000 },
-      )
+      const settledBefore = await waitUntilFinal(api, user, before.body.id, { timeoutMs: 30_000 })
+      expect(settledBefore.body.status).toBe('FINISHED')
 
       await broker?.stop()
       const during = await Promise.all([1, 2, 3].map(() => api.placeOrder(user, 10)))
@@ -63,11 +62,11 @@ describe.skipIf(kafkaUnavailableReason() !== undefined)(
 
       await startBroker()
       for (const response of during) {
-        await eventually(
-          async () => (await api.getOrder(user, response.body.id)).body.status,
-          (status) => status === 'FINISHED',
-          { timeoutMs: 60_000, intervalMs: 200 },
-        )
+        const settled = await waitUntilFinal(api, user, response.body.id, {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+        })
+        expect(settled.body.status).toBe('FINISHED')
       }
       expect((await api.balance(user)).body.balance).toBe(60)
       await eventually(

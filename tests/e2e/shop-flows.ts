@@ -3,9 +3,11 @@ import { OrderCreated } from '@shop/contracts'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTransport } from '../../packages/platform/src/transport/create-transport.ts'
+import { waitUntilFinal } from '../../scripts/lib/settle-waiter.ts'
+import { type OrderBody, type ShopClient, shopClient } from '../../scripts/lib/shop-client.ts'
 import { eventually } from '../support/eventually.ts'
 import { testLogger } from '../support/logger.ts'
-import { apiClient, type RunningShop, startShop } from '../support/shop.ts'
+import { type RunningShop, startShop } from '../support/shop.ts'
 
 /**
  * The flows every transport must carry, run against the whole system: three service processes
@@ -14,11 +16,11 @@ import { apiClient, type RunningShop, startShop } from '../support/shop.ts'
 export function describeShopEndToEnd(transport: string, env: () => Record<string, string>): void {
   describe(`the shop on the ${transport} transport, end to end through the gateway`, () => {
     let shop: RunningShop
-    let api: ReturnType<typeof apiClient>
+    let api: ShopClient
 
     beforeAll(async () => {
       shop = await startShop(env())
-      api = apiClient(shop.gateway)
+      api = shopClient(shop.gateway)
     })
     afterAll(async () => {
       await shop?.stop()
@@ -27,10 +29,7 @@ export function describeShopEndToEnd(transport: string, env: () => Record<string
     /** Waits for the order to leave NEW and returns it with how long that took. */
     const settled = async (userId: string, orderId: string) => {
       const started = Date.now()
-      const response = await eventually(
-        () => api.getOrder(userId, orderId),
-        (order) => order.body?.status !== 'NEW',
-      )
+      const response = await waitUntilFinal(api, userId, orderId)
       return { order: response.body, settleMs: Date.now() - started }
     }
 
@@ -84,7 +83,7 @@ export function describeShopEndToEnd(transport: string, env: () => Record<string
         ['charge', -30],
         ['opening', 100],
       ])
-      expect(statement.entries[0].balance_after).toBe(100)
+      expect(statement.entries[0]?.balance_after).toBe(100)
     })
 
     it('when the owner cancels an order the moment it is placed, then it is CANCELLED and whatever was charged comes back', async () => {
@@ -225,8 +224,9 @@ export function describeShopEndToEnd(transport: string, env: () => Record<string
       expect(final.headers.get('idempotent-replayed')).toBe('true')
       const orders = (await api.listOrders(user)).body
       expect(orders).toHaveLength(1)
-      expect(((await final.json()) as { id: string }).id).toBe(orders[0].id)
-      await settled(user, orders[0].id)
+      const [order] = orders as [OrderBody]
+      expect(((await final.json()) as { id: string }).id).toBe(order.id)
+      await settled(user, order.id)
       expect((await api.balance(user)).body.balance).toBe(75)
     })
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitUntilFinal } from '../../scripts/lib/settle-waiter.ts'
+import { type ShopClient, shopClient } from '../../scripts/lib/shop-client.ts'
 import { eventually } from '../support/eventually.ts'
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.ts'
-import { apiClient, type RunningShop, startShop } from '../support/shop.ts'
+import { type RunningShop, startShop } from '../support/shop.ts'
 
 const CONTENT_TYPES = { 'http/json': 'application/json', 'http/protobuf': 'application/x-protobuf' }
 /** Where one order's trace goes, in order: every one of these makes a span of its own. */
@@ -55,7 +57,7 @@ function traceView(spans: ReceivedSpan[]) {
 describe.each(['http/json', 'http/protobuf'] as const)('traces exported over OTLP %s', (protocol) => {
   let receiver: OtlpReceiver
   let shop: RunningShop
-  let api: ReturnType<typeof apiClient>
+  let api: ShopClient
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver()
@@ -65,7 +67,7 @@ describe.each(['http/json', 'http/protobuf'] as const)('traces exported over OTL
       // Sent a tenth of a second after they end, so the test waits on spans, not on batching.
       OTEL_BSP_SCHEDULE_DELAY: '100',
     })
-    api = apiClient(shop.gateway)
+    api = shopClient(shop.gateway)
   })
   afterAll(async () => {
     await shop?.stop()
@@ -80,10 +82,7 @@ describe.each(['http/json', 'http/protobuf'] as const)('traces exported over OTL
     })
     expect(response.status).toBe(201)
     const { id } = (await response.json()) as { id: string }
-    await eventually(
-      () => api.getOrder(user, id),
-      (order) => order.body?.status === 'FINISHED',
-    )
+    expect((await waitUntilFinal(api, user, id)).body.status).toBe('FINISHED')
     return id
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { eventually } from '../support/eventually.ts'
+import { waitUntilFinal } from '../../scripts/lib/settle-waiter.ts'
 import { fuzzSettings, type ShopUnderTest } from './support/shop-under-test.ts'
 
 const RUNS = 25
@@ -31,24 +31,20 @@ export function describeUserIsolation(shop: () => ShopUnderTest): void {
           const placed = await api.placeOrder(a, orderOfA, 'A’s order')
           expect(placed.status).toBe(201)
           const order = placed.body.id as string
-          const waitForPayment = () =>
-            eventually(
-              () => api.getOrder(a, order),
-              (response) => response.body?.status !== 'NEW',
-            )
+          const waitForPayment = () => waitUntilFinal(api, a, order)
           if (bWaitsForPayment) await waitForPayment()
           const orderAsB = idAsB === 'upper case' ? order.toUpperCase() : order
 
           const read = await api.getOrder(b, orderAsB)
-          const list = await api.call('GET', '/orders?limit=1000', b)
+          const list = await api.listOrders(b, 1000)
           const charge = await api.charge(b, orderAsB, orderOfA)
           const topUp = await api.topUp(b, 1)
           const balanceOfB = await api.balance(b)
 
           expect(read).toMatchObject({ status: 404, body: { code: 'order_not_found' } })
           expect(list.status).toBe(200)
-          expect(list.body.map((item: { id: string }) => item.id)).not.toContain(order)
-          expect(list.body.every((item: { user_id: string }) => item.user_id === b)).toBe(true)
+          expect(list.body.map((item) => item.id)).not.toContain(order)
+          expect(list.body.every((item) => item.user_id === b)).toBe(true)
           expect(charge.status === 200 || (charge.status >= 400 && charge.status < 500)).toBe(true)
           for (const mine of [topUp, balanceOfB]) if (mine.status === 200) expect(mine.body.user_id).toBe(b)
 

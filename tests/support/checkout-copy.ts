@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { REPO_ROOT } from '../../scripts/lib/service-process.ts'
+import { REPO_ROOT } from '../../scripts/lib/launcher/service-process.ts'
 
 /** Caches that tools write in place: a hard link to them would let a copy's run change this checkout's. */
 const WRITTEN_IN_PLACE = ['.vite', '.vite-temp', '.vitest-cache']

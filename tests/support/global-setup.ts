@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
-import { freePort } from '../../scripts/lib/service-process.ts'
+import { startThrowawayPostgres } from '../../scripts/lib/launcher/databases.ts'
+import { freePort } from '../../scripts/lib/launcher/service-process.ts'
 import { ensureStorefrontBuilt } from '../../scripts/lib/storefront-build.ts'
 import { kafkaUnavailableReason, startTestKafka } from './kafka.ts'
 
@@ -35,21 +32,9 @@ export default async function setup(project: TestProject) {
   if (given) {
     project.provide('pgAdminUrl', given)
   } else {
-    const dataDir = await mkdtemp(join(tmpdir(), 'shop-test-pg-'))
-    const postgres = await startEmbeddedPostgres({
-      dataDir,
-      port: await freePort(),
-      persistent: false,
-    }).catch(async (error: unknown) => {
-      // The error says why the server did not start; its directory is of no use to anyone.
-      await rm(dataDir, { recursive: true, force: true })
-      throw error
-    })
+    const postgres = await startThrowawayPostgres({ port: await freePort() })
     project.provide('pgAdminUrl', postgres.adminUrl)
-    cleanups.push(async () => {
-      await postgres.stop()
-      await rm(dataDir, { recursive: true, force: true })
-    })
+    cleanups.push(() => postgres.stop())
   }
 
   if (kafka) {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { TransportAccess } from '../../scripts/chaos/audit.ts'
-import { freePort, type ServiceProcess, startServiceProcess } from '../../scripts/lib/service-process.ts'
+import {
+  freePort,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../../scripts/lib/launcher/service-process.ts'
+import { backendWiring } from '../../scripts/lib/launcher/shop-wiring.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 import { collectJsonLogs, type LogLine } from './json-logs.ts'
 
@@ -55,18 +60,18 @@ export async function startScaledShop(options: {
   const access: TransportAccess = options.kafkaBootstrap
     ? { KAFKA_BOOTSTRAP_SERVERS: options.kafkaBootstrap }
     : { BROKER_DATABASE_URL: databases.broker.url }
-  const common = {
+  const transportEnv = { KAFKA_BOOTSTRAP_SERVERS: options.kafkaBootstrap ?? '' }
+  const databaseUrls = {
+    orders: databases.orders.url,
+    payments: databases.payments.url,
+    broker: databases.broker.url,
+  }
+  const envOf = (service: ScaledService) => ({
+    ...backendWiring(service, { databaseUrls, transportEnv }),
     LOG_LEVEL: 'debug',
-    // Empty is unset: a broker named in the runner's own environment must not switch transports.
-    KAFKA_BOOTSTRAP_SERVERS: '',
-    ...access,
     ORDERS_TOPIC: topics.orders,
     PAYMENT_RESULTS_TOPIC: topics.payments,
     TOPIC_PARTITIONS: String(options.partitions),
-  }
-  const envOf = (service: ScaledService) => ({
-    ...common,
-    DATABASE_URL: service === 'orders-service' ? databases.orders.url : databases.payments.url,
     KAFKA_CONSUMER_GROUP: `${service}-${run}`,
   })
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { EmbeddedPostgresError, startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
-import { freePort } from '../../scripts/lib/service-process.ts'
+import { freePort } from '../../scripts/lib/launcher/service-process.ts'
 import { watchSpawns } from '../../scripts/lib/spawn-watch.ts'
 import { eventually } from '../support/eventually.ts'
 

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { arch, platform, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { REPO_ROOT } from '../../scripts/lib/launcher/service-process.ts'
 import {
   cachedBinariesPackage,
   EmbeddedPostgresError,
@@ -10,7 +11,6 @@ import {
   reachableDataDir,
   whyCannotRun,
 } from '../../scripts/lib/postgres-as-root.ts'
-import { REPO_ROOT } from '../../scripts/lib/service-process.ts'
 import { notRootReason } from '../support/root.ts'
 
 const notRoot = notRootReason('the placing of PostgreSQL where the postgres user can reach it')

@@ -1,68 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../scripts/lib/service-process.ts'
+import { freePort } from '../../scripts/lib/launcher/service-process.ts'
+import { waitUntilFinal } from '../../scripts/lib/settle-waiter.ts'
+import { shopClient } from '../../scripts/lib/shop-client.ts'
 import { copyCheckout } from '../support/checkout-copy.ts'
 import { eventually } from '../support/eventually.ts'
+import { captureOutput, cleanEnv, exitOf, processesNaming } from '../support/launched-process.ts'
 import { notRootReason } from '../support/root.ts'
-import { apiClient } from '../support/shop.ts'
 
 // Root's checkouts often live where no other user can enter (root's home is 0700 on Debian, and
 // so is `mktemp -d`), while PostgreSQL, which refuses to run as root, runs as the `postgres` user.
 const notRoot = notRootReason('the run of a checkout in a private directory')
-
-/** What the copy's commands run with: none of this process's servers, nor the CI flag (see below). */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra }
-  for (const name of [
-    'DATABASE_URL',
-    'ORDERS_DATABASE_URL',
-    'PAYMENTS_DATABASE_URL',
-    'BROKER_DATABASE_URL',
-    'TEST_DATABASE_URL',
-    'KAFKA_BOOTSTRAP_SERVERS',
-    // In CI the test setup refuses to leave out the Kafka suites, which the copy's run does not need.
-    'CI',
-  ])
-    delete env[name]
-  return env
-}
-
-/** A child's stdout and stderr, kept to show when it fails. */
-function captureOutput(child: ChildProcess): () => string {
-  let output = ''
-  child.stdout?.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  return () => output
-}
-
-async function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | string | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode
-  const [code, signal] = (await once(child, 'exit', { signal: AbortSignal.timeout(timeoutMs) })) as [
-    number | null,
-    string | null,
-  ]
-  return code ?? signal
-}
-
-/** Processes whose command line names the directory: a PostgreSQL left running on it. */
-async function processesNaming(directory: string): Promise<string[]> {
-  const found: string[] = []
-  for (const pid of (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))) {
-    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
-    if (commandLine.split('\0').includes(directory))
-      found.push(`${pid}: ${commandLine.replaceAll('\0', ' ')}`)
-  }
-  return found
-}
 
 describe.skipIf(notRoot !== undefined)(
   'a checkout in a directory no other user can enter, run by root',
@@ -132,15 +84,12 @@ describe.skipIf(notRoot !== undefined)(
       expect(keptIn, output()).toMatch(/^\/var\/lib\/shop\/[0-9a-f]{16}\/postgres$/)
       expect(existsSync(join(checkout, '.data/postgres/PG_VERSION'))).toBe(false)
 
-      const api = apiClient(gateway)
+      const api = shopClient(gateway)
       const user = api.newUser()
       expect((await api.openAccount(user, 50)).status).toBe(201)
       const placed = await api.placeOrder(user, 20, 'a kettle')
       expect(placed.status).toBe(201)
-      const settled = await eventually(
-        () => api.getOrder(user, placed.body.id),
-        (order) => order.body?.status !== 'NEW',
-      )
+      const settled = await waitUntilFinal(api, user, placed.body.id)
       expect(settled.body.status).toBe('FINISHED')
       expect((await api.balance(user)).body).toEqual({ user_id: user, balance: 30 })
 

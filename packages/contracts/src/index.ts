@@ -79,7 +79,12 @@ export {
   type SettledOrderStatus,
   sourcesOf,
 } from './order-state-machine.ts'
-export { CANCELLED_BY_CUSTOMER, OrderStatus, type OrderStatusName } from './order-status.ts'
+export {
+  CANCELLED_BY_CUSTOMER,
+  type FinalOrderStatus,
+  OrderStatus,
+  type OrderStatusName,
+} from './order-status.ts'
 export {
   RefundFailureReason,
   RefundStatus,

@@ -14,5 +14,8 @@ export const OrderStatus = Type.Union([
 
 export type OrderStatusName = Static<typeof OrderStatus>
 
-/** Why an order was cancelled: a failed payment, or its owner. */
+/** The statuses an order has once it left NEW. */
+export type FinalOrderStatus = Exclude<OrderStatusName, 'NEW'>
+
+/** Why an order was cancelled by its owner (a failed payment gives its own reason). */
 export const CANCELLED_BY_CUSTOMER = 'cancelled_by_customer'

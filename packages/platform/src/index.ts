@@ -37,6 +37,7 @@ export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
 export { parseUserIdQuery, requireUserIdQuery, USER_ID_QUERY_PARAMETER } from './http/user-id-query.ts'
 export { refuseWebSocketHandshake } from './http/websocket-handshake.ts'
 export { keepWebSocketAlive } from './http/websocket-heartbeat.ts'
+export { type HttpRuntime, type HttpServiceDefinition, runHttpService } from './http-service.ts'
 export { createLogger, type Logger } from './logger.ts'
 export {
   type DeadLetter,

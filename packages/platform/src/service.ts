@@ -1,17 +1,16 @@
 import type pg from 'pg'
 import type { Static, TObject } from 'typebox'
-import { type commonSettings, loadConfigOrExit } from './config.ts'
+import type { commonSettings } from './config.ts'
 import { type MigrationSource, migrate, migrationsApplied } from './db/migrate.ts'
 import { createPool } from './db/pool.ts'
-import { type Listening, serveHttp } from './http/serve.ts'
-import { createLogger, type Logger } from './logger.ts'
+import type { Listening } from './http/serve.ts'
+import { runHttpService } from './http-service.ts'
+import type { Logger } from './logger.ts'
 import type { EventConsumer } from './messaging/event-consumer.ts'
-import { ServiceMetrics } from './metrics.ts'
+import type { ServiceMetrics } from './metrics.ts'
 import { messagingMigrations } from './outbox/outbox.ts'
 import { OutboxRelay } from './outbox/relay.ts'
 import { startRetention } from './retention/service-retention.ts'
-import { closeOnSignals } from './runtime.ts'
-import { startTracing } from './telemetry/start-tracing.ts'
 import { createTransport } from './transport/create-transport.ts'
 import type { Transport } from './transport/port.ts'
 
@@ -38,69 +37,79 @@ export interface ServiceDefinition<Schema extends TObject> {
 }
 
 /**
- * Boots a service that owns a database and talks through the transport: validates config,
- * migrates, starts the outbox relay and consumers, listens, and on SIGTERM closes everything in
- * order (HTTP first, so no request is cut off; the pool last).
+ * Boots a service that owns a database and talks through the transport: on top of what every
+ * service's process does (runHttpService), migrates, starts the outbox relay, retention and the
+ * consumers, and on shutdown closes them after the HTTP listeners, the pool last.
  */
 export async function runService<Schema extends TObject>(
   definition: ServiceDefinition<Schema>,
 ): Promise<void> {
-  const config = loadConfigOrExit(definition.name, definition.configSchema) as Static<Schema> &
-    ServiceSettings
-  const logger = createLogger(definition.name, config.LOG_LEVEL)
-  const tracing = await startTracing(definition.name, config)
-  const pool = createPool({
-    connectionString: config.DATABASE_URL,
-    schema: definition.schema,
-    applicationName: definition.name,
-  })
-  const migrations = [messagingMigrations, definition.migrations]
-  const applied = await migrate(pool, definition.schema, migrations)
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied')
+  await runHttpService({
+    name: definition.name,
+    configSchema: definition.configSchema,
+    start: async ({ config: validated, logger, metrics }) => {
+      const config = validated as Static<Schema> & ServiceSettings
+      const pool = createPool({
+        connectionString: config.DATABASE_URL,
+        schema: definition.schema,
+        applicationName: definition.name,
+      })
+      const migrations = [messagingMigrations, definition.migrations]
+      const applied = await migrate(pool, definition.schema, migrations)
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied')
 
-  const transport = await createTransport(config, definition.name, logger)
-  const metrics = new ServiceMetrics(definition.name)
-  metrics.gauge(
-    'consumer_lag_messages',
-    'Messages a consumer group has yet to handle.',
-    ['group', 'topic'],
-    async (gauge) => {
-      for (const { group, topic, lag } of await transport.consumerLag()) gauge.set({ group, topic }, lag)
+      const transport = await createTransport(config, definition.name, logger)
+      metrics.gauge(
+        'consumer_lag_messages',
+        'Messages a consumer group has yet to handle.',
+        ['group', 'topic'],
+        async (gauge) => {
+          for (const { group, topic, lag } of await transport.consumerLag()) gauge.set({ group, topic }, lag)
+        },
+      )
+      const relay = new OutboxRelay({
+        pool,
+        connectionString: config.DATABASE_URL,
+        schema: definition.schema,
+        transport,
+        logger: logger.child({ component: 'outbox-relay' }),
+        metrics,
+      })
+      relay.start()
+      const retention = startRetention({
+        settings: config,
+        pool,
+        transport,
+        logger: logger.child({ component: 'retention' }),
+        metrics,
+      })
+
+      const readiness = {
+        database: () => pool.query('SELECT 1').then(() => true),
+        transport: () => transport.isConnected(),
+        migrations: () => migrationsApplied(pool, migrations),
+      }
+      const { app, consumers } = await definition.start({
+        config,
+        logger,
+        pool,
+        transport,
+        metrics,
+        readiness,
+      })
+      return {
+        app,
+        closables: [
+          ...consumers.map((consumer, index) => ({
+            name: `consumer ${index}`,
+            close: () => consumer.stop(),
+          })),
+          { name: 'outbox relay', close: () => relay.stop() },
+          { name: 'retention', close: () => retention.close() },
+          { name: 'transport', close: () => transport.close() },
+          { name: 'database pool', close: () => pool.end() },
+        ],
+      }
     },
-  )
-  const relay = new OutboxRelay({
-    pool,
-    connectionString: config.DATABASE_URL,
-    schema: definition.schema,
-    transport,
-    logger: logger.child({ component: 'outbox-relay' }),
-    metrics,
   })
-  relay.start()
-  const retention = startRetention({
-    settings: config,
-    pool,
-    transport,
-    logger: logger.child({ component: 'retention' }),
-    metrics,
-  })
-
-  const readiness = {
-    database: () => pool.query('SELECT 1').then(() => true),
-    transport: () => transport.isConnected(),
-    migrations: () => migrationsApplied(pool, migrations),
-  }
-  const { app, consumers } = await definition.start({ config, logger, pool, transport, metrics, readiness })
-  const { listeners } = await serveHttp(app, metrics, config, logger)
-
-  closeOnSignals(logger, [
-    ...listeners,
-    ...consumers.map((consumer, index) => ({ name: `consumer ${index}`, close: () => consumer.stop() })),
-    { name: 'outbox relay', close: () => relay.stop() },
-    { name: 'retention', close: () => retention.close() },
-    { name: 'transport', close: () => transport.close() },
-    { name: 'database pool', close: () => pool.end() },
-    // Last, so the spans of everything that closed before it are sent.
-    ...(tracing ? [tracing] : []),
-  ])
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SERVICE_NODE_OPTIONS } from '../../../scripts/lib/service-process.ts'
+import { SERVICE_NODE_OPTIONS } from '../../../scripts/lib/launcher/service-process.ts'
 import { eventually } from '../../../tests/support/eventually.ts'
 import { type OtlpReceiver, startOtlpReceiver } from '../../../tests/support/otlp-receiver.ts'
 

@@ -63,17 +63,6 @@ export class OrderClient {
     }
   }
 
-  /** Any request, for set-up (opening accounts). */
-  async call(method: 'GET' | 'POST', path: string, userId: string, body?: unknown) {
-    const response = await this.#pool.request({
-      path,
-      method,
-      headers: { 'content-type': 'application/json', 'x-user-id': userId },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    return { status: response.statusCode, body: await response.body.text() }
-  }
-
   close(): Promise<void> {
     return this.#pool.close()
   }

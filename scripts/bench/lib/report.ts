@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { REPO_ROOT } from '../../lib/service-process.ts'
+import { REPO_ROOT } from '../../lib/launcher/service-process.ts'
 import { type BenchResult, checkTargets, type PhaseResult } from './result.ts'
 import { round } from './stats.ts'
 

@@ -15,6 +15,7 @@
  */
 import pg from 'pg'
 import { ORDER_STATUS_CHANNEL } from '../../../services/orders-service/src/data/order-status-channel.ts'
+import { finalOrders } from '../../lib/settle-waiter.ts'
 import { distribution, sleep } from './stats.ts'
 
 const POLL_MS = 20
@@ -154,18 +155,7 @@ export class SettlementTracker {
       if (ids.length >= POLL_BATCH) break
     }
     if (ids.length === 0) return
-    const { rows } = await this.#client.query<{
-      id: string
-      status: 'FINISHED' | 'CANCELLED'
-      updated_ms: number
-      created_ms: number
-    }>(
-      `SELECT id::text AS id, status,
-              (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms,
-              (extract(epoch FROM created_at) * 1000)::float8 AS created_ms
-         FROM orders.orders WHERE id = ANY($1::uuid[]) AND status <> 'NEW'`,
-      [ids],
-    )
+    const rows = await finalOrders(this.#client, ids)
     for (const row of rows) {
       const pending = this.#pending.get(row.id)
       if (!pending) continue
@@ -174,9 +164,9 @@ export class SettlementTracker {
       phase.settled += 1
       if (row.status === 'FINISHED') phase.finished += 1
       else phase.cancelled += 1
-      phase.latencies.push(row.updated_ms - pending.answeredAt)
-      phase.dbLatencies.push(row.updated_ms - row.created_ms)
-      phase.lastSettledAt = Math.max(phase.lastSettledAt, row.updated_ms)
+      phase.latencies.push(row.settledMs - pending.answeredAt)
+      phase.dbLatencies.push(row.settledMs - row.createdMs)
+      phase.lastSettledAt = Math.max(phase.lastSettledAt, row.settledMs)
     }
   }
 }

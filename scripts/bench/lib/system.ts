@@ -1,21 +1,16 @@
 /**
- * The shop as the benchmark runs it: a throwaway PostgreSQL in a temporary directory (fsync on, as
- * in production), a Kafka broker for the Kafka transport, and the three services as OS processes,
- * each on a free port, exactly as `npm start` runs them.
+ * The shop as the benchmark runs it: the launcher's throwaway PostgreSQL (fsync on, as in
+ * production), a Kafka broker for the Kafka transport, and the three services as OS processes,
+ * each on a free port, exactly as `npm start` runs them; plus what the benchmark records of it: the
+ * processes to watch, the versions and PostgreSQL's settings.
  */
 import { readdirSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'
-import { ensureKafkaJars, type KafkaBroker, startKafkaBroker } from '../../kafka/broker.ts'
-import { ensureDatabase, startEmbeddedPostgres, withDatabase } from '../../lib/embedded-postgres.ts'
-import {
-  freePort,
-  type ServiceName,
-  type ServiceProcess,
-  startServiceProcess,
-} from '../../lib/service-process.ts'
+import { ensureKafkaJars } from '../../kafka/broker.ts'
+import type { ServiceName } from '../../lib/launcher/service-process.ts'
+import { ShopLauncher } from '../../lib/launcher/shop-launcher.ts'
 import { findProcess, type WatchedProcess } from './procstat.ts'
 
 export type TransportName = 'kafka' | 'embedded'
@@ -34,6 +29,7 @@ export interface BenchSystem {
   transport: TransportName
   adminUrl: string
   ordersDatabaseUrl: string
+  databaseUrls: Record<'orders' | 'payments' | 'broker', string>
   urls: Record<ServiceName, string>
   /** Where each service serves `GET /metrics`. */
   metricsUrls: Record<ServiceName, string>
@@ -48,161 +44,94 @@ export interface BenchSystem {
  */
 export class SystemLauncher {
   readonly #options: SystemOptions
-  readonly #services = new Map<ServiceName, ServiceProcess>()
-  /** Whatever is being started right now: stop() waits for it, then stops it. */
-  readonly #starting = new Set<Promise<unknown>>()
-  #kafka: KafkaBroker | undefined
-  #stopPostgres: (() => Promise<void>) | undefined
-  #dataDir: string | undefined
-  #stopping: Promise<void> | undefined
+  readonly #launcher: ShopLauncher
 
   constructor(options: SystemOptions) {
     this.#options = options
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    this.#starting.add(promise)
-    const untrack = () => this.#starting.delete(promise)
-    promise.then(untrack, untrack)
-    return promise
-  }
-
-  #checkNotStopping(): void {
-    if (this.#stopping) throw new Error('stopped while starting')
+    const nodeOptions = options.profileDir ? `--cpu-prof --cpu-prof-dir=${options.profileDir}` : ''
+    const backendEnv = {
+      // Empty means unset to the services, whatever the shell says.
+      KAFKA_CONSUMER_GROUP: '',
+      ...options.serviceEnv,
+    }
+    this.#launcher = new ShopLauncher({
+      database: {
+        kind: 'embedded',
+        // Profiling also counts time per SQL statement (pg_stat_statements costs a little).
+        ...(options.profileDir ? { settings: { shared_preload_libraries: 'pg_stat_statements' } } : {}),
+      },
+      transport: { kind: options.transport },
+      env: { LOG_LEVEL: options.logLevel, NODE_OPTIONS: nodeOptions },
+      serviceEnv: { 'orders-service': backendEnv, 'payments-service': backendEnv },
+      output: 'ignore',
+      onServicesStarting: () =>
+        options.log(`starting the services (${options.transport} transport, LOG_LEVEL=${options.logLevel})…`),
+      log: options.log,
+    })
   }
 
   /** SIGTERM to every service at once, synchronously (the first thing Ctrl-C does). */
   signalAll(): void {
-    for (const service of this.#services.values()) service.child.kill('SIGTERM')
+    this.#launcher.signalAll()
   }
 
   stop(): Promise<void> {
-    this.#stopping ??= (async () => {
-      await Promise.allSettled([...this.#starting])
-      await Promise.all([...this.#services.values()].map((service) => service.stop()))
-      await this.#kafka?.stop()
-      await this.#stopPostgres?.()
-      if (this.#dataDir) await rm(this.#dataDir, { recursive: true, force: true })
-    })()
-    return this.#stopping
+    return this.#launcher.stop()
   }
 
   async start(): Promise<BenchSystem> {
     const { log, transport } = this.#options
-    const dataDir = await mkdtemp(join(tmpdir(), 'shop-bench-pg-'))
-    this.#dataDir = dataDir
     log(`starting PostgreSQL (throwaway, fsync on)${transport === 'kafka' ? ' and Kafka' : ''}…`)
-    // Both at once; the broker's JVM also dies with this process (see scripts/kafka/broker.ts).
-    const kafkaStarting =
-      transport === 'kafka'
-        ? this.#track(
-            startKafkaBroker().then((broker) => {
-              this.#kafka = broker
-              return broker
-            }),
-          )
-        : undefined
-    const postgres = await this.#track(
-      freePort().then(async (port) => {
-        const started = await startEmbeddedPostgres({
-          dataDir,
-          port,
-          persistent: false,
-          // Profiling also counts time per SQL statement (pg_stat_statements costs a little).
-          ...(this.#options.profileDir
-            ? { settings: { shared_preload_libraries: 'pg_stat_statements' } }
-            : {}),
-        })
-        this.#stopPostgres = () => started.stop()
-        return started
-      }),
+    const shop = await this.#launcher.start()
+    const postgres = shop.postgres
+    if (!postgres) throw new Error('the benchmark runs on its own PostgreSQL')
+
+    const postmaster = Number(
+      (await readFile(join(postgres.dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
     )
-    const kafka = await kafkaStarting
-    this.#checkNotStopping()
-    const databases = { orders: 'shop_orders', payments: 'shop_payments', broker: 'shop_broker' }
-    for (const database of Object.values(databases)) await ensureDatabase(postgres.adminUrl, database)
-    const url = (database: string) => withDatabase(postgres.adminUrl, database)
-
-    const ports: Record<ServiceName, number> = {
-      'payments-service': await freePort(),
-      'orders-service': await freePort(),
-      'api-gateway': await freePort(),
-    }
-    const urls = Object.fromEntries(
-      Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`]),
-    ) as Record<ServiceName, string>
-    const nodeOptions = this.#options.profileDir
-      ? `--cpu-prof --cpu-prof-dir=${this.#options.profileDir}`
-      : ''
-    const shared = {
-      LOG_LEVEL: this.#options.logLevel,
-      BROKER_DATABASE_URL: url(databases.broker),
-      // Empty means unset to the services: the embedded transport, whatever the shell says.
-      KAFKA_BOOTSTRAP_SERVERS: kafka?.bootstrap ?? '',
-      KAFKA_CONSUMER_GROUP: '',
-      NODE_OPTIONS: nodeOptions,
-      ...this.#options.serviceEnv,
-    }
-    const run = async (name: ServiceName, env: Record<string, string>) => {
-      this.#checkNotStopping()
-      const service = await this.#track(
-        startServiceProcess({ name, port: ports[name], env, output: 'ignore' }),
-      )
-      this.#services.set(name, service)
-      this.#checkNotStopping()
-    }
-    log(`starting the services (${transport} transport, LOG_LEVEL=${this.#options.logLevel})…`)
-    await Promise.all([
-      run('payments-service', { ...shared, DATABASE_URL: url(databases.payments) }),
-      run('orders-service', { ...shared, DATABASE_URL: url(databases.orders) }),
-    ])
-    await run('api-gateway', {
-      LOG_LEVEL: this.#options.logLevel,
-      NODE_OPTIONS: nodeOptions,
-      ORDERS_SERVICE_URL: urls['orders-service'],
-      PAYMENTS_SERVICE_URL: urls['payments-service'],
-    })
-
-    const postmaster = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0])
     const watched: WatchedProcess[] = [
-      ...[...this.#services.values()].map((service) => ({
+      ...[...shop.services.values()].map((service) => ({
         name: service.name,
         pid: service.child.pid as number,
       })),
       { name: 'postgres', pid: postmaster, tree: true },
     ]
-    if (kafka) {
-      const jvm = findProcess('kafka.Kafka', kafka.dataDir)
+    if (shop.kafka) {
+      const jvm = findProcess('kafka.Kafka', shop.kafka.dataDir)
       if (jvm) watched.push({ name: 'kafka', pid: jvm })
     }
     watched.push({ name: 'bench', pid: process.pid })
 
-    const admin = new pg.Client({ connectionString: postgres.adminUrl })
-    await admin.connect()
+    const postgresSettings = await readPostgresSettings(postgres.adminUrl)
+    return {
+      transport,
+      adminUrl: postgres.adminUrl,
+      ordersDatabaseUrl: shop.databaseUrls.orders,
+      databaseUrls: shop.databaseUrls,
+      urls: shop.urls,
+      metricsUrls: shop.metricsUrls,
+      watched,
+      versions: {
+        postgres: postgresSettings.server_version ?? 'unknown',
+        kafka: shop.kafka ? await kafkaVersion() : null,
+      },
+      postgresSettings,
+    }
+  }
+}
+
+async function readPostgresSettings(adminUrl: string): Promise<Record<string, string>> {
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  try {
     const { rows } = await admin.query<{ name: string; setting: string }>(
       `SELECT name, setting || COALESCE(unit, '') AS setting FROM pg_settings
         WHERE name IN ('server_version', 'fsync', 'synchronous_commit', 'wal_sync_method', 'shared_buffers',
                        'max_connections', 'commit_delay', 'wal_buffers')`,
     )
+    return Object.fromEntries(rows.map((row) => [row.name, row.setting]))
+  } finally {
     await admin.end()
-    const postgresSettings = Object.fromEntries(rows.map((row) => [row.name, row.setting]))
-
-    const metricsUrls = Object.fromEntries(
-      [...this.#services.values()].map((service) => [service.name, service.metricsUrl]),
-    ) as Record<ServiceName, string>
-    return {
-      transport,
-      adminUrl: postgres.adminUrl,
-      ordersDatabaseUrl: url(databases.orders),
-      urls,
-      metricsUrls,
-      watched,
-      versions: {
-        postgres: postgresSettings.server_version ?? 'unknown',
-        kafka: kafka ? await kafkaVersion() : null,
-      },
-      postgresSettings,
-    }
   }
 }
 

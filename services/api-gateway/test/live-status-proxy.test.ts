@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createPool, migrate } from '@shop/platform'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../../scripts/lib/service-process.ts'
+import { freePort } from '../../../scripts/lib/launcher/service-process.ts'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database.ts'
 import { eventually } from '../../../tests/support/eventually.ts'
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createPool } from '@shop/platform'
 import { afterAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../../scripts/lib/service-process.ts'
+import { freePort } from '../../../scripts/lib/launcher/service-process.ts'
 import { testLogger } from '../../../tests/support/logger.ts'
 import { buildApp } from '../src/app.ts'
 

@@ -1,11 +1,12 @@
+import { type ShopClient, shopClient } from '../../../scripts/lib/shop-client.ts'
 import { eventually } from '../../support/eventually.ts'
-import { apiClient, type RunningShop, startShop } from '../../support/shop.ts'
+import { type RunningShop, startShop } from '../../support/shop.ts'
 import type { Seeded } from './requests.ts'
 import { openStoredState, type StoredState } from './stored-state.ts'
 
 export interface ShopUnderTest {
   shop: RunningShop
-  api: ReturnType<typeof apiClient>
+  api: ShopClient
   state: StoredState
   seeded: Seeded
   stop(): Promise<void>
@@ -14,7 +15,7 @@ export interface ShopUnderTest {
 /** The whole shop as processes, a read-only view of its databases, and a few users with real rows. */
 export async function startShopUnderTest(): Promise<ShopUnderTest> {
   const shop = await startShop()
-  const api = apiClient(shop.gateway)
+  const api = shopClient(shop.gateway)
   const state = await openStoredState(shop)
   const seeded = await seed(api)
   await state.settled()
@@ -30,7 +31,7 @@ export async function startShopUnderTest(): Promise<ShopUnderTest> {
   }
 }
 
-async function seed(api: ReturnType<typeof apiClient>): Promise<Seeded> {
+async function seed(api: ShopClient): Promise<Seeded> {
   const [rich, broke, nobody] = [api.newUser(), api.newUser(), api.newUser()]
   await api.openAccount(rich, 1_000_000)
   await api.openAccount(broke)

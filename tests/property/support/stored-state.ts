@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { eventually } from '../../support/eventually.ts'
+import { waitUntilNothingNew } from '../../../scripts/lib/settle-waiter.ts'
 import type { RunningShop } from '../../support/shop.ts'
 
 /**
@@ -52,12 +52,8 @@ export async function openStoredState(shop: RunningShop): Promise<StoredState> {
       return { ...stringify(fromOrders.rows[0]), ...stringify(fromPayments.rows[0]) }
     },
     async settled() {
-      await eventually(
-        async () =>
-          (await orders.query(`SELECT count(*)::int AS n FROM orders.orders WHERE status = 'NEW'`)).rows[0].n,
-        (pending) => pending === 0,
-        { timeoutMs: 15_000, intervalMs: 10 },
-      )
+      const pending = await waitUntilNothingNew(orders, { deadline: Date.now() + 15_000, intervalMs: 10 })
+      if (pending !== 0) throw new Error(`${pending} orders still NEW after 15 s`)
     },
     async balanceOf(userId) {
       const { rows } = await payments.query(

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import { freePort } from '../../../../scripts/lib/service-process.ts'
+import { freePort } from '../../../../scripts/lib/launcher/service-process.ts'
 
 export interface SeenRequest {
   method: string

@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 
 /**
  * What Node runs before a service's entry point: the tracing instrumentations must patch `node:http`
@@ -12,6 +12,21 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const SERVICE_NODE_OPTIONS = ['--import', './packages/platform/src/telemetry/instrument.ts']
 
 export type ServiceName = 'api-gateway' | 'orders-service' | 'payments-service'
+
+/** What Node is given to run a service: the instrumentation first, then the service's entry point. */
+export function serviceArguments(name: ServiceName): string[] {
+  return [...SERVICE_NODE_OPTIONS, `services/${name}/src/server.ts`]
+}
+
+/** Where a service listens: its API and its metrics, on loopback. */
+export function listenerEnv(port: number, metricsPort: number): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    METRICS_PORT: String(metricsPort),
+    METRICS_HOST: '127.0.0.1',
+  }
+}
 
 export interface ServiceProcess {
   name: ServiceName
@@ -50,16 +65,9 @@ export async function startServiceProcess(options: {
 }): Promise<ServiceProcess> {
   const url = `http://127.0.0.1:${options.port}`
   const metricsPort = options.metricsPort ?? (await freePort())
-  const child = spawn(process.execPath, [...SERVICE_NODE_OPTIONS, `services/${options.name}/src/server.ts`], {
+  const child = spawn(process.execPath, serviceArguments(options.name), {
     cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      ...options.env,
-      PORT: String(options.port),
-      HOST: '127.0.0.1',
-      METRICS_PORT: String(metricsPort),
-      METRICS_HOST: '127.0.0.1',
-    },
+    env: { ...process.env, ...options.env, ...listenerEnv(options.port, metricsPort) },
     stdio: ['ignore', options.output ?? 'inherit', 'inherit'],
   })
   const exited = once(child, 'exit')
