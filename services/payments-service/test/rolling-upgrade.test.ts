@@ -43,7 +43,7 @@ const startPreviousRelease = (): Promise<EventConsumer> =>
     topic: config.ORDERS_TOPIC,
     group: config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
     event: OrderCreated,
-    handle: (trx, event) => payForOrder(trx, event.payload, config.PAYMENT_RESULTS_TOPIC),
+    handle: (tx, event) => payForOrder(tx, event.payload, config.PAYMENT_RESULTS_TOPIC),
     logger: testLogger,
   })
 

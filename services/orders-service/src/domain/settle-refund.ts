@@ -12,23 +12,23 @@ export type SettleRefundOutcome = 'settled' | 'fully_refunded' | 'already_settle
  * open pages are told when this commits.
  */
 export async function settleRefund(
-  trx: Transaction,
+  tx: Transaction,
   result: RefundFinishedPayload,
 ): Promise<SettleRefundOutcome> {
   const refund = await finishPendingRefund(
-    trx,
+    tx,
     result.refund_id,
     result.status,
     result.status === 'FAILED' ? result.reason : null,
   )
   if (!refund) return 'already_settled'
   if (refund.status === 'SUCCEEDED') {
-    const order = await addRefunded(trx, refund.orderId, refund.amountMinor)
+    const order = await addRefunded(tx, refund.orderId, refund.amountMinor)
     if (order.refundedMinor === order.amountMinor) {
-      await moveOrder(trx, { orderId: order.id, to: 'REFUNDED', reason: null })
+      await moveOrder(tx, { orderId: order.id, to: 'REFUNDED', reason: null })
       return 'fully_refunded'
     }
   }
-  await announceOrder(trx, refund.orderId)
+  await announceOrder(tx, refund.orderId)
   return 'settled'
 }

@@ -31,16 +31,16 @@ export function startPaymentFinishedConsumer(deps: {
     topic: deps.config.PAYMENT_RESULTS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'orders-service',
     event: PaymentResultsTopicEvents,
-    handle: async (trx, event, { log }) => {
+    handle: async (tx, event, { log }) => {
       if (event.type === 'refund_finished') {
-        const outcome = await settleRefund(trx, event.payload)
+        const outcome = await settleRefund(tx, event.payload)
         log.info(
           { refund_id: event.payload.refund_id, status: event.payload.status, outcome },
           'refund result applied',
         )
         return
       }
-      const outcome = await settleOrder(trx, event.payload)
+      const outcome = await settleOrder(tx, event.payload)
       if (outcome === 'unknown_order') {
         log.warn('payment result for an unknown order ignored')
       } else {

@@ -14,11 +14,11 @@ const NO_LIMIT_MINOR = Number.MAX_SAFE_INTEGER
  * Records a refund and, if it SUCCEEDED, credits the account with its ledger entry, all inside the
  * caller's transaction. False when the refund was recorded before: nothing is credited twice.
  */
-export async function recordRefund(trx: Transaction, refund: Refund): Promise<boolean> {
-  if (!(await insertRefund(trx, refund))) return false
+export async function recordRefund(tx: Transaction, refund: Refund): Promise<boolean> {
+  if (!(await insertRefund(tx, refund))) return false
   if (refund.status === 'SUCCEEDED') {
-    await creditAccount(trx, refund.userId, refund.amountMinor, NO_LIMIT_MINOR)
-    await insertLedgerEntry(trx, {
+    await creditAccount(tx, refund.userId, refund.amountMinor, NO_LIMIT_MINOR)
+    await insertLedgerEntry(tx, {
       userId: refund.userId,
       kind: 'refund',
       amountMinor: refund.amountMinor,

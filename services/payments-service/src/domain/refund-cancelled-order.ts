@@ -15,7 +15,7 @@ export type CancellationOutcome = 'refunded' | 'never_charged' | 'nothing_to_ref
  * the order's payment lock, so a charge and a cancellation of one order never interleave.
  */
 export async function refundCancelledOrder(
-  trx: Transaction,
+  tx: Transaction,
   cancelled: OrderCancelledPayload,
 ): Promise<CancellationOutcome> {
   const request = {
@@ -23,16 +23,16 @@ export async function refundCancelledOrder(
     userId: normaliseUuid(cancelled.user_id),
     amountMinor: cancelled.amount_minor,
   }
-  await lockOrderPayment(trx, request.orderId)
-  const payment = await findPayment(trx, request.orderId)
+  await lockOrderPayment(tx, request.orderId)
+  const payment = await findPayment(tx, request.orderId)
   if (!payment) {
-    await recordCancelledBeforeCharge(trx, request)
+    await recordCancelledBeforeCharge(tx, request)
     return 'never_charged'
   }
   if (payment.status !== 'SUCCESS' || !isSameCharge(payment, request)) return 'nothing_to_refund'
-  const leftMinor = payment.amountMinor - (await refundedMinor(trx, request.orderId))
+  const leftMinor = payment.amountMinor - (await refundedMinor(tx, request.orderId))
   if (leftMinor <= 0) return 'nothing_to_refund'
-  const recorded = await recordRefund(trx, {
+  const recorded = await recordRefund(tx, {
     id: randomUUID(),
     ...request,
     amountMinor: leftMinor,

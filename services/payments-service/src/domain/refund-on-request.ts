@@ -18,23 +18,23 @@ import type { Refund } from './refund.ts'
  * or after the inbox forgot it) announces the outcome recorded then and credits nothing.
  */
 export async function refundOnRequest(
-  trx: Transaction,
+  tx: Transaction,
   requested: RefundRequestedPayload,
   paymentResultsTopic: string,
   traceparent?: string,
 ): Promise<RefundFinishedPayload> {
   const orderId = normaliseUuid(requested.order_id)
-  await lockOrderPayment(trx, orderId)
+  await lockOrderPayment(tx, orderId)
   const refundId = normaliseUuid(requested.refund_id)
-  const refund = (await findRefund(trx, refundId)) ?? {
+  const refund = (await findRefund(tx, refundId)) ?? {
     id: refundId,
     orderId,
     userId: normaliseUuid(requested.user_id),
     amountMinor: requested.amount_minor,
     cause: 'requested' as const,
-    ...(await judgeRefund(trx, orderId, requested)),
+    ...(await judgeRefund(tx, orderId, requested)),
   }
-  await recordRefund(trx, refund)
+  await recordRefund(tx, refund)
   const base = {
     refund_id: refund.id,
     order_id: orderId,
@@ -46,7 +46,7 @@ export async function refundOnRequest(
       ? { ...base, status: 'SUCCEEDED' }
       : { ...base, status: 'FAILED', reason: refund.reason ?? 'payment_not_found' }
   const event = RefundFinished.create(result)
-  await appendToOutbox(trx, [
+  await appendToOutbox(tx, [
     outboxMessage(paymentResultsTopic, orderId, RefundFinished.encode(event), traceparent),
   ])
   return result
@@ -54,15 +54,15 @@ export async function refundOnRequest(
 
 /** Whether a new refund can be credited: the order was charged to this user, and enough of it is left. */
 async function judgeRefund(
-  trx: Transaction,
+  tx: Transaction,
   orderId: string,
   requested: RefundRequestedPayload,
 ): Promise<Pick<Refund, 'status' | 'reason'>> {
-  const payment = await findPayment(trx, orderId)
+  const payment = await findPayment(tx, orderId)
   const failed = (reason: RefundFailureReason) => ({ status: 'FAILED' as const, reason })
   if (payment?.status !== 'SUCCESS' || payment.userId !== normaliseUuid(requested.user_id))
     return failed('payment_not_found')
-  const leftMinor = payment.amountMinor - (await refundedMinor(trx, orderId))
+  const leftMinor = payment.amountMinor - (await refundedMinor(tx, orderId))
   if (requested.amount_minor > leftMinor) return failed('refund_exceeds_payment')
   return { status: 'SUCCEEDED', reason: null }
 }
