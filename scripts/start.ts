@@ -12,6 +12,7 @@ import type { DatabaseChoice } from './lib/launcher/databases.ts'
 import { REPO_ROOT, type ServiceName } from './lib/launcher/service-process.ts'
 import { ShopLauncher } from './lib/launcher/shop-launcher.ts'
 import type { TransportChoice } from './lib/launcher/transport.ts'
+import { startLocalAuth } from './lib/local-auth.ts'
 import { ensureStorefrontBuilt } from './lib/storefront-build.ts'
 
 if (existsSync(join(REPO_ROOT, '.env'))) process.loadEnvFile(join(REPO_ROOT, '.env'))
@@ -47,13 +48,22 @@ function transportChoice(): TransportChoice {
   return { kind: 'kafka', port, dataDir: kafkaDir }
 }
 
+const gatewayPort = Number(env.GATEWAY_PORT ?? 8000)
+// With AUTH_MODE=oidc: the development issuer (unless OIDC_ISSUER names one) and an internal token.
+const auth = await startLocalAuth(env, gatewayPort)
+
 const launcher = new ShopLauncher({
   database: databaseChoice(),
   transport: transportChoice(),
   ports: {
     'payments-service': Number(env.PAYMENTS_PORT ?? 8002),
     'orders-service': Number(env.ORDERS_PORT ?? 8001),
-    'api-gateway': Number(env.GATEWAY_PORT ?? 8000),
+    'api-gateway': gatewayPort,
+  },
+  serviceEnv: {
+    'api-gateway': auth.gateway,
+    'orders-service': auth.services,
+    'payments-service': auth.services,
   },
   // Each service serves its metrics above its API port, as it does when METRICS_PORT is not set.
   metricsPorts: 'above',
@@ -68,6 +78,7 @@ async function stop(exitCode: number): Promise<never> {
     stopping = true
     console.log('Stopping…')
     await launcher.stop()
+    await auth.issuer?.close()
   }
   process.exit(exitCode)
 }
@@ -99,7 +110,7 @@ ${line('payments-service', 'payments-service')}
 ${metricsLine('gateway metrics', 'api-gateway')}
 ${metricsLine('orders metrics', 'orders-service')}
 ${metricsLine('payments metrics', 'payments-service')}  (Prometheus, loopback only)
-Press Ctrl-C to stop.`)
+${auth.banner ? `${auth.banner}\n` : ''}Press Ctrl-C to stop.`)
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)
   void stop(1)

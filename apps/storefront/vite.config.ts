@@ -14,6 +14,7 @@ export default defineConfig({
       '/accounts': 'http://127.0.0.1:8000',
       '/orders': 'http://127.0.0.1:8000',
       '/docs': 'http://127.0.0.1:8000',
+      '/auth': 'http://127.0.0.1:8000',
       '/ws': { target: 'ws://127.0.0.1:8000', ws: true },
     },
   },

@@ -14,7 +14,12 @@ import { join } from 'node:path'
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor'
 import { afterAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { DATABASE_SECRET_EXAMPLE, OVERLAYS, renderOverlays } from './support/kustomize.ts'
+import {
+  DATABASE_SECRET_EXAMPLE,
+  INTERNAL_AUTH_SECRET_EXAMPLE,
+  OVERLAYS,
+  renderOverlays,
+} from './support/kustomize.ts'
 import { exists } from './support/repository.ts'
 import { kubectl, kubernetesValidatePython } from './support/tools.ts'
 
@@ -61,6 +66,7 @@ describe.skipIf(!kubectlTool.command || !python.command)('deploy/k8s', () => {
       ).toEqual([])
     }
     expect(exists(DATABASE_SECRET_EXAMPLE)).toBe(true)
+    expect(exists(INTERNAL_AUTH_SECRET_EXAMPLE)).toBe(true)
   })
 
   it('puts every namespaced resource in a namespace the overlay sets', () => {

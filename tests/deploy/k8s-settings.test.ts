@@ -14,6 +14,8 @@ import {
   DATABASE_SECRET_EXAMPLE,
   envFile,
   environmentOf,
+  INTERNAL_AUTH_SECRET,
+  INTERNAL_AUTH_SECRET_EXAMPLE,
   named,
   OVERLAYS,
   ofKind,
@@ -139,5 +141,30 @@ describe.skipIf(!tool.command)(`the ${DATABASE_SECRET} Secret's example`, () => 
     )
     expect(new Set(Object.keys(example))).toEqual(referenced)
     for (const url of Object.values(example)) expect(new URL(url).password).toBe('CHANGE_ME')
+  })
+})
+
+describe.skipIf(!tool.command)('INTERNAL_AUTH_TOKEN on Kubernetes', () => {
+  it('is given to the gateway and both services, in every overlay, from one Secret key, by reference', () => {
+    for (const overlay of OVERLAYS) {
+      const refs = (overlays[overlay] ?? [])
+        .filter((resource) => resource.kind === 'Deployment')
+        .map((deployment) => ({
+          name: deployment.metadata.name,
+          ref: containerOf(deployment).env?.find((variable) => variable.name === 'INTERNAL_AUTH_TOKEN')
+            ?.valueFrom?.secretKeyRef,
+        }))
+      expect(refs.map(({ name }) => name).sort(), overlay).toEqual([...APP_NAMES].sort())
+      for (const { name, ref } of refs) {
+        expect(ref, `${overlay} ${name}`).toEqual({ name: INTERNAL_AUTH_SECRET, key: 'INTERNAL_AUTH_TOKEN' })
+      }
+    }
+  })
+
+  it('has an example Secret with exactly that key and a placeholder long enough to boot with', () => {
+    const example = envFile(INTERNAL_AUTH_SECRET_EXAMPLE)
+    expect(Object.keys(example)).toEqual(['INTERNAL_AUTH_TOKEN'])
+    expect(example.INTERNAL_AUTH_TOKEN).toMatch(/^CHANGE_ME/)
+    expect(example.INTERNAL_AUTH_TOKEN?.length).toBeGreaterThanOrEqual(32)
   })
 })

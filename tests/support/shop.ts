@@ -21,7 +21,15 @@ export interface RunningShop {
  * each service with its own database and the embedded transport's log in a third (or the Kafka
  * broker that `KAFKA_BOOTSTRAP_SERVERS` names), the gateway in front.
  */
-export async function startShop(extraEnv: Record<string, string> = {}): Promise<RunningShop> {
+export async function startShop(
+  extraEnv: Record<string, string> = {},
+  gatewayOptions: {
+    /** A port picked in advance, for a test that must name the gateway's URL before it runs. */
+    port?: number
+    /** Settings of the gateway alone (AUTH_MODE and the issuer, say). */
+    env?: Record<string, string>
+  } = {},
+): Promise<RunningShop> {
   const databases = {
     orders: await createTestDatabase(),
     payments: await createTestDatabase(),
@@ -43,7 +51,8 @@ export async function startShop(extraEnv: Record<string, string> = {}): Promise<
     transport: bootstrap ? { kind: 'kafka', bootstrap } : { kind: 'embedded' },
     // The services' settings to the gateway too: it reads those it shares (LOG_LEVEL, the HTTP bounds).
     env: common,
-    serviceEnv: { 'api-gateway': { UPSTREAM_TIMEOUT_MS: '2000' } },
+    serviceEnv: { 'api-gateway': { UPSTREAM_TIMEOUT_MS: '2000', ...gatewayOptions.env } },
+    ...(gatewayOptions.port === undefined ? {} : { ports: { 'api-gateway': gatewayOptions.port } }),
     output: 'pipe',
     onStarted: (service) => logs.set(service.name, collectJsonLogs(service.child, logs.get(service.name))),
     log: () => {},

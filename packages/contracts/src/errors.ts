@@ -22,6 +22,12 @@ export const ErrorCatalogue = {
   missingUserId: kind('missing_user_id', 400, 'Missing X-User-Id'),
   invalidUserId: kind('invalid_user_id', 400, 'Invalid X-User-Id'),
   rateLimited: kind('rate_limited', 429, 'Too many requests'),
+  // Who is calling (AUTH_MODE=oidc at the gateway; INTERNAL_AUTH_TOKEN at the services)
+  missingBearerToken: kind('missing_bearer_token', 401, 'Authentication required'),
+  invalidToken: kind('invalid_token', 401, 'Invalid token'),
+  identityProviderUnavailable: kind('identity_provider_unavailable', 503, 'Identity provider unavailable'),
+  invalidWebSocketTicket: kind('invalid_websocket_ticket', 401, 'Invalid WebSocket ticket'),
+  internalAuthRequired: kind('internal_auth_required', 401, 'Internal authentication required'),
   // The body
   malformedJson: kind('malformed_json', 400, 'Malformed JSON body'),
   duplicateJsonKey: kind('duplicate_json_key', 400, 'Duplicate JSON key'),

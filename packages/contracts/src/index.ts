@@ -35,6 +35,13 @@ export {
   TopUpBody,
 } from './http/accounts.ts'
 export {
+  BEARER_SECURITY_SCHEMES,
+  BearerLiveRoutes,
+  LiveTicketQuery,
+  WebSocketTicket,
+  withBearerAuth,
+} from './http/bearer-auth.ts'
+export {
   Amount,
   IDEMPOTENCY_KEY_LIFETIME_MS,
   IdempotentUserHeaders,

@@ -55,6 +55,17 @@ export function metricsPortOf(settings: { PORT: number; METRICS_PORT?: number | 
   return port
 }
 
+/**
+ * The secret the gateway sends to the services on every request it forwards. When a service has
+ * one, it refuses business requests without it, so its port is no way around the gateway.
+ */
+export const internalAuthSettings = {
+  /** Shared secret between the gateway and the services (at least 32 characters); unset, the services trust every caller. */
+  INTERNAL_AUTH_TOKEN: Type.Optional(
+    Type.String({ minLength: 32, maxLength: 1024, pattern: '^[\\x21-\\x7e]+$' }),
+  ),
+}
+
 const OtlpUrl = Type.String({ pattern: '^https?://[^\\s]+$' })
 
 /**
@@ -143,6 +154,7 @@ export const commonSettings = {
   ...httpServerSettings,
   ...telemetrySettings,
   ...retentionSettings,
+  ...internalAuthSettings,
   /** pino log level; `LOG_LEVEL=DEBUG` from the seed works too. */
   LOG_LEVEL: LogLevel,
   /** The service's own PostgreSQL database; `postgresql+asyncpg://` URLs from the seed are accepted. */

@@ -2,6 +2,7 @@ export {
   ConfigError,
   commonSettings,
   httpServerSettings,
+  internalAuthSettings,
   loadConfig,
   loadConfigOrExit,
   metricsPortOf,
@@ -30,6 +31,7 @@ export {
   respond,
   respondInTransaction,
 } from './http/idempotency.ts'
+export { INTERNAL_AUTH_HEADER } from './http/internal-auth.ts'
 export { noBodyMeansEmptyObject } from './http/optional-body.ts'
 export { PROBLEM_CONTENT_TYPE, sendProblem, sendUpgradeRequired } from './http/problem.ts'
 export { type Listening, type Served, type ServeSettings, serveHttp } from './http/serve.ts'

@@ -135,3 +135,41 @@ describe('the per-user rate limit', () => {
     }
   })
 })
+
+describe('the per-address limit in front of the per-user one', () => {
+  /** Runs `check` against a gateway that limits each address to LIMIT requests a minute, and no user. */
+  async function withAddressLimit(check: (byAddress: Gateway) => Promise<void>) {
+    const byAddress = await startGateway({
+      ordersUrl: echo.url,
+      paymentsUrl: echo.url,
+      rateLimitPerIpPerMinute: LIMIT,
+    })
+    try {
+      await check(byAddress)
+    } finally {
+      await byAddress.close()
+    }
+  }
+
+  it('when one address sends requests under ever new user ids, then it is held to its own budget', () =>
+    withAddressLimit(async (byAddress) => {
+      for (let i = 0; i < LIMIT; i++) expect((await listOrders(randomUUID(), byAddress)).statusCode).toBe(200)
+      const seenBefore = echo.seen.length
+
+      const response = await listOrders(randomUUID(), byAddress)
+
+      expect(response.statusCode).toBe(429)
+      expect(response.json()).toMatchObject({
+        code: 'rate_limited',
+        detail: expect.stringMatching(/client address/),
+      })
+      expect(echo.seen.length).toBe(seenBefore)
+    }))
+
+  it('when requests carry no valid identity, then they still count against their address', () =>
+    withAddressLimit(async (byAddress) => {
+      for (let i = 0; i < LIMIT; i++) expect((await listOrders('not-a-uuid', byAddress)).statusCode).toBe(400)
+
+      expect((await listOrders(randomUUID(), byAddress)).statusCode).toBe(429)
+    }))
+})

@@ -22,6 +22,22 @@ describe('the storefront served by the gateway', () => {
     expect(response.headers['x-content-type-options']).toBe('nosniff')
   })
 
+  it('when the page is served, then it may connect to its own origin only, and in oidc mode to its issuer too', async () => {
+    const headerMode = await fixture.gateway.inject({ method: 'GET', url: '/' })
+    expect(headerMode.headers['content-security-policy']).toContain("connect-src 'self';")
+
+    const app = await createHttpApp({ title: 't', description: 'd', logger: testLogger })
+    await app.register(storefront, { issuer: 'https://id.example.com/realms/shop' })
+    try {
+      const oidcMode = await app.inject({ method: 'GET', url: '/' })
+      expect(oidcMode.headers['content-security-policy']).toContain(
+        "connect-src 'self' https://id.example.com;",
+      )
+    } finally {
+      await app.close()
+    }
+  })
+
   it('when a built asset is asked, then it comes with a cache that never revalidates (its name is its hash)', async () => {
     const [asset] = (await readdir(join(STOREFRONT_DIST, 'assets'))).filter((file) => file.endsWith('.js'))
 

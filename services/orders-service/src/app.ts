@@ -10,6 +10,8 @@ export interface OrdersAppDeps {
   ordersTopic: string
   readiness?: Record<string, () => Promise<boolean>>
   metrics?: ServiceMetrics
+  /** INTERNAL_AUTH_TOKEN: when set, only requests that carry it (from the gateway) are served. */
+  internalAuthToken?: string | undefined
   /** The database to LISTEN on for status changes; without it there is no live WebSocket route. */
   databaseUrl?: string
 }
@@ -21,6 +23,7 @@ export async function buildApp({
   readiness,
   metrics,
   databaseUrl,
+  internalAuthToken,
 }: OrdersAppDeps) {
   const app = await createHttpApp({
     title: 'orders-service',
@@ -28,6 +31,7 @@ export async function buildApp({
     logger,
     ...(readiness ? { readiness } : {}),
     ...(metrics ? { metrics } : {}),
+    internalAuthToken,
   })
   await app.register(orderRoutes, { pool, ordersTopic })
   await app.register(refundRoutes, { pool, ordersTopic })

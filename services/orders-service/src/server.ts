@@ -14,6 +14,7 @@ await runService({
       ...runtime,
       ordersTopic: runtime.config.ORDERS_TOPIC,
       databaseUrl: runtime.config.DATABASE_URL,
+      internalAuthToken: runtime.config.INTERNAL_AUTH_TOKEN,
     })
     const consumer = await startPaymentFinishedConsumer(runtime)
     return { app, consumers: [consumer] }

@@ -10,7 +10,7 @@ await runService({
   configSchema: PaymentsConfig,
   migrations: { name: 'payments', directory: fileURLToPath(new URL('../migrations', import.meta.url)) },
   async start(runtime) {
-    const app = await buildApp(runtime)
+    const app = await buildApp({ ...runtime, internalAuthToken: runtime.config.INTERNAL_AUTH_TOKEN })
     const consumer = await startOrderCreatedConsumer(runtime)
     return { app, consumers: [consumer] }
   },

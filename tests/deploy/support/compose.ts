@@ -8,6 +8,7 @@ import { read } from './repository.ts'
 
 export interface ComposeService {
   image?: string
+  command?: string | string[]
   build?: string | { context?: string; dockerfile?: string; args?: Record<string, unknown> | string[] }
   environment?: Record<string, string | number | boolean | null> | string[]
   ports?: (string | number | { target?: number; published?: string | number })[]

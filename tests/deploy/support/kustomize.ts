@@ -14,6 +14,8 @@ export const OVERLAYS = readdirSync(join(ROOT, K8S_DIR, 'overlays')).sort()
 /** The secret that base references by name and never commits, and the example of its keys. */
 export const DATABASE_SECRET = 'shop-database'
 export const DATABASE_SECRET_EXAMPLE = `${K8S_DIR}/base/database-secret.env.example`
+export const INTERNAL_AUTH_SECRET = 'shop-internal-auth'
+export const INTERNAL_AUTH_SECRET_EXAMPLE = `${K8S_DIR}/base/internal-auth-secret.env.example`
 
 export interface Resource {
   apiVersion: string
@@ -88,11 +90,12 @@ export function envFile(path: string): Record<string, string> {
 
 /**
  * What a value from a Secret stands for when the environment is checked: the Secret itself is never
- * rendered. Keys of shop-database take their example's values; CloudNativePG's generated `<cluster>-app`
+ * rendered. Keys of shop-database and shop-internal-auth take their examples' values; CloudNativePG's generated `<cluster>-app`
  * Secrets hold the connection URL under `uri`.
  */
 function secretValue(ref: { name: string; key: string }): string | undefined {
   if (ref.name === DATABASE_SECRET) return envFile(DATABASE_SECRET_EXAMPLE)[ref.key]
+  if (ref.name === INTERNAL_AUTH_SECRET) return envFile(INTERNAL_AUTH_SECRET_EXAMPLE)[ref.key]
   if (ref.key === 'uri') return `postgresql://app:generated@${ref.name.replace(/-app$/, '-rw')}:5432/app`
   return undefined
 }

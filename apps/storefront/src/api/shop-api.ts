@@ -52,12 +52,17 @@ export interface ShopApi {
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>
 
+/** The headers that say who calls: X-User-Id in header mode, a bearer token in oidc mode. */
+export type Credentials = (userId: string) => Record<string, string>
+
+const asUserId: Credentials = (userId) => ({ 'x-user-id': userId })
+
 /**
- * The shop's public API as the page uses it, on the page's own origin. Every call names its user
- * (X-User-Id); every POST carries an Idempotency-Key, so that sending the same form again after a
+ * The shop's public API as the page uses it, on the page's own origin. Every call says who calls
+ * (`credentials`: X-User-Id unless told otherwise); every POST carries an Idempotency-Key, so that sending the same form again after a
  * lost answer does not open, top up or order twice. Errors come back as sentences.
  */
-export function createShopApi(fetchFn: Fetch, base = ''): ShopApi {
+export function createShopApi(fetchFn: Fetch, base = '', credentials: Credentials = asUserId): ShopApi {
   async function call<T>(
     method: 'GET' | 'POST',
     path: string,
@@ -65,7 +70,7 @@ export function createShopApi(fetchFn: Fetch, base = ''): ShopApi {
     options: { body?: unknown; idempotencyKey?: string; accept?: string } = {},
   ): Promise<ApiResult<T>> {
     const accept = options.accept ?? 'application/json'
-    const headers: Record<string, string> = { 'x-user-id': userId, accept }
+    const headers: Record<string, string> = { ...credentials(userId), accept }
     if (options.body !== undefined) headers['content-type'] = 'application/json'
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey
     let response: Response

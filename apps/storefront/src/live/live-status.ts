@@ -13,7 +13,8 @@ export interface SocketLike {
 }
 
 export interface LiveStatusOptions {
-  url: string
+  /** The socket's URL, or how to get one for each connection (a fresh ticket, in oidc mode). */
+  url: string | (() => Promise<string>)
   onPush(push: StatusPush): void
   onConnection(connection: Connection): void
   /** Called on every open, the first and each reconnect: read what may have changed meanwhile. */
@@ -48,9 +49,23 @@ export function connectLiveStatus(options: LiveStatusOptions): LiveStatus {
   let failures = 0
   let closed = false
 
-  const open = () => {
+  const retryLater = () => {
+    options.onConnection('reconnecting')
+    retryTimer = setTimer(open, reconnectDelayMs(failures, options.random))
+    failures += 1
+  }
+
+  const open = async () => {
     retryTimer = undefined
-    const current = createSocket(options.url)
+    let url: string
+    try {
+      url = typeof options.url === 'string' ? options.url : await options.url()
+    } catch {
+      if (!closed) retryLater()
+      return
+    }
+    if (closed) return
+    const current = createSocket(url)
     socket = current
     current.onopen = () => {
       options.onConnection('live')
@@ -71,20 +86,18 @@ export function connectLiveStatus(options: LiveStatusOptions): LiveStatus {
       socket = undefined
       clearTimer(stableTimer)
       if (closed) return
-      options.onConnection('reconnecting')
-      retryTimer = setTimer(open, reconnectDelayMs(failures, options.random))
-      failures += 1
+      retryLater()
     }
   }
 
   options.onConnection('connecting')
-  open()
+  void open()
 
   return {
     retryNow() {
       if (closed || retryTimer === undefined) return
       clearTimer(retryTimer)
-      open()
+      void open()
     },
     close() {
       closed = true

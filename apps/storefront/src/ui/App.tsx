@@ -5,14 +5,17 @@ import { LiveBadge } from './LiveBadge.tsx'
 import { Notices } from './Notices.tsx'
 import { OrderForm } from './OrderForm.tsx'
 import { OrderList } from './OrderList.tsx'
+import { SignedInPanel } from './SignedInPanel.tsx'
 import { StatementPanel } from './StatementPanel.tsx'
 import { type ShopDeps, useShop } from './use-shop.ts'
 
 export interface AppProps extends ShopDeps {
   copy(text: string): Promise<void>
+  /** In oidc mode: who signed in, shown in place of the user id panel, and how to sign out. */
+  account?: { name: string; signOut(): void }
 }
 
-export function App({ copy, ...deps }: AppProps) {
+export function App({ copy, account, ...deps }: AppProps) {
   const shop = useShop(deps)
   const { state } = shop
   const errorOf = (source: NonNullable<typeof state.error>['source']) =>
@@ -32,12 +35,16 @@ export function App({ copy, ...deps }: AppProps) {
       />
       <main class="layout">
         <div class="column">
-          <IdentityPanel
-            userId={state.userId}
-            onSwitch={shop.switchUser}
-            newUserId={deps.newUserId}
-            copy={copy}
-          />
+          {account ? (
+            <SignedInPanel name={account.name} onSignOut={account.signOut} />
+          ) : (
+            <IdentityPanel
+              userId={state.userId}
+              onSwitch={shop.switchUser}
+              newUserId={deps.newUserId}
+              copy={copy}
+            />
+          )}
           <AccountPanel
             // A new user id starts with empty forms.
             key={state.userId}

@@ -11,7 +11,9 @@ export interface ShopDeps {
   api: ShopApi
   store: KeyValueStore | undefined
   newUserId(): string
-  liveUrl(userId: string): string
+  liveUrl(userId: string): string | (() => Promise<string>)
+  /** Who the visitor is when the identity provider says so (oidc mode): then no id is kept or made. */
+  signedInAs?: string
 }
 
 export interface ShopController extends Omit<RefundActions, 'newKey'>, StatementActions {
@@ -31,9 +33,9 @@ export interface ShopController extends Omit<RefundActions, 'newKey'>, Statement
  * pushes, localStorage for the user id. Each user id gets its own socket and reads; answers for a
  * user id the visitor has left are dropped by the reducer.
  */
-export function useShop({ api, store, newUserId, liveUrl }: ShopDeps): ShopController {
+export function useShop({ api, store, newUserId, liveUrl, signedInAs }: ShopDeps): ShopController {
   const [state, dispatch] = useReducer(shopReducer, undefined, () =>
-    initialState(loadUserId(store, newUserId)),
+    initialState(signedInAs ?? loadUserId(store, newUserId)),
   )
   const latest = useRef(state)
   latest.current = state

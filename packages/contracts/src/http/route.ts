@@ -18,6 +18,8 @@ export interface RouteDefinition {
     description?: string
     tags: readonly string[]
     headers?: TSchema
+    /** OpenAPI security requirements: which scheme of the document authenticates the call. */
+    security?: readonly Record<string, readonly string[]>[]
     querystring?: TSchema
     params?: TSchema
     body?: TSchema

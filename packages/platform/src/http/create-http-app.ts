@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { ServiceMetrics } from '../metrics.ts'
 import { continueTrace, recordRoute, type TraceContext } from '../tracing.ts'
 import { answerClientError, answerFrameworkError } from './framework-errors.ts'
+import { requireInternalAuth } from './internal-auth.ts'
 import { liftRequiredResponseHeaders } from './openapi-document.ts'
 import { toOriginForm } from './origin-form.ts'
 import { registerProblemHandler } from './problem.ts'
@@ -31,6 +32,19 @@ export interface HttpAppOptions {
   readiness?: Record<string, () => Promise<boolean>>
   /** Request durations are recorded in it; it is served on a listener of its own (see serveHttp). */
   metrics?: ServiceMetrics
+  /** When given, every request but probes and docs must carry it (see requireInternalAuth). */
+  internalAuthToken?: string | undefined
+  /**
+   * Whether X-User-Id names the caller in the logs from the start (true unless said otherwise).
+   * The gateway in oidc mode says false: there a client's X-User-Id is dropped, and its hook logs
+   * the verified user instead.
+   */
+  userIdHeaderTrusted?: boolean
+  /** OpenAPI security schemes the routes' `security` requirements name. */
+  securitySchemes?: Record<
+    string,
+    { type: 'http'; scheme: string; bearerFormat?: string; description?: string }
+  >
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id'
@@ -38,6 +52,9 @@ const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
 const MULTIPLE_OF_PRECISION_DIGITS = 4
 const PROBES = new Set(['/health', '/ready'])
 const REQUEST_ID = /^[\w.:-]{1,128}$/
+/** Query parameters that carry a credential (the WebSocket's ticket), kept out of the logs. */
+const CREDENTIAL_IN_QUERY = /([?&](?:ticket|access_token)=)[^&]*/gi
+const withoutCredentials = (url: string) => url.replace(CREDENTIAL_IN_QUERY, '$1[redacted]')
 type RawRequest = RawRequestDefaultExpression
 /** What no operation of a document can list: the answers to a path or a method it does not have. */
 const UNLISTED_ANSWERS =
@@ -52,6 +69,7 @@ const UNLISTED_ANSWERS =
 export async function createHttpApp(options: HttpAppOptions) {
   /** Each request's trace, worked out with its logger and handed to the onRequest hook. */
   const traces = new WeakMap<RawRequest, TraceContext>()
+  const trustUserIdHeader = options.userIdHeaderTrusted ?? true
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
@@ -66,7 +84,7 @@ export async function createHttpApp(options: HttpAppOptions) {
     childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {
       const trace = continueTrace(rawRequest.headers.traceparent)
       traces.set(rawRequest, trace)
-      const userId = userIdFrom(rawRequest.headers[USER_ID_HEADER])
+      const userId = trustUserIdHeader ? userIdFrom(rawRequest.headers[USER_ID_HEADER]) : undefined
       return logger.child(
         { ...bindings, trace_id: trace.traceId, ...(userId ? { user_id: userId } : {}) },
         childOptions,
@@ -117,7 +135,7 @@ export async function createHttpApp(options: HttpAppOptions) {
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        url: withoutCredentials(request.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },
@@ -125,6 +143,9 @@ export async function createHttpApp(options: HttpAppOptions) {
     )
   })
 
+  // Before the unmatched-request answers, so a caller without the token learns nothing of the routes.
+  if (options.internalAuthToken)
+    requireInternalAuth(app as unknown as FastifyInstance, options.internalAuthToken)
   // After the hooks above, which its early answers need too; before any route, which it records.
   answerUnmatchedRequests(app as unknown as FastifyInstance)
 
@@ -136,6 +157,7 @@ export async function createHttpApp(options: HttpAppOptions) {
         description: `${options.description} ${UNLISTED_ANSWERS}`,
         version: '1.0.0',
       },
+      ...(options.securitySchemes ? { components: { securitySchemes: options.securitySchemes } } : {}),
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),

@@ -1,12 +1,13 @@
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { RouteDefinition } from '@shop/contracts'
-import { forwardTrace, REQUEST_ID_HEADER, requireUserId } from '@shop/platform'
+import { forwardTrace, REQUEST_ID_HEADER } from '@shop/platform'
+import type { CallerIdentity } from '../auth/caller-identity.ts'
 import { refuseOversizedHeaders } from './header-budget.ts'
 import { withoutHopByHopHeaders } from './hop-by-hop.ts'
 import { refuseMalformedUrl } from './malformed-url.ts'
 import { validatePathParametersOnly } from './path-parameters.ts'
-import type { RateLimitHook } from './rate-limit.ts'
+import type { RateLimits } from './rate-limit.ts'
 import { sendUpstreamFailure } from './upstream-failure.ts'
 
 export interface ForwardOptions {
@@ -14,13 +15,16 @@ export interface ForwardOptions {
   /** As the gateway documents them: the service's answers and its own (`atTheGateway`). */
   routes: RouteDefinition[]
   timeoutMs: number
-  /** Counts each request against its user's budget; none means no limit. */
-  rateLimit?: RateLimitHook
+  /** Who calls, and what the service is told about it. */
+  identity: CallerIdentity
+  /** Count each request against its client address and its user; none means no limit. */
+  rateLimits: RateLimits
 }
 
 /**
  * Serves the given routes by forwarding them to one upstream over a keep-alive connection pool.
- * Requests are checked for X-User-Id and passed on byte for byte; answers come back unchanged. An
+ * The caller is identified first (X-User-Id or a bearer token, by AUTH_MODE); requests are then
+ * passed on byte for byte but for the headers that say who calls; answers come back unchanged. An
  * upstream that is down is a 503 and one that is too slow a 504, both as problem JSON, never a hang.
  */
 export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (app, options) => {
@@ -38,10 +42,13 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
     disableRequestLogging: true,
   })
 
-  app.addHook('onRequest', requireUserId)
-  // After the X-User-Id check, so the limit counts a request against its validated user id (a
-  // request without one is already a cheap 400), and before the body is read or forwarded.
-  if (options.rateLimit) app.addHook('onRequest', options.rateLimit)
+  // The address limit first, so requests with forged tokens or invented ids are held back too;
+  // the user limit after the identity check, so it counts a request against its validated user.
+  // Both before the body is read or forwarded.
+  const { perClientIp, perUser } = options.rateLimits
+  if (perClientIp) app.addHook('onRequest', perClientIp)
+  app.addHook('onRequest', options.identity.identify)
+  if (perUser) app.addHook('onRequest', perUser)
   // What the service would refuse in a form that is not problem JSON, or the proxy would choke on.
   app.addHook('onRequest', refuseMalformedUrl)
   app.addHook('onRequest', refuseOversizedHeaders)
@@ -72,6 +79,7 @@ export const forwardRoutes: FastifyPluginAsyncTypebox<ForwardOptions> = async (a
             delete headers['keep-alive']
             delete headers.upgrade
             headers[REQUEST_ID_HEADER] = request.id
+            options.identity.stampUpstream(request, headers)
             // The gateway's own span, so the services continue the trace it started or joined.
             forwardTrace(headers, request.trace)
             return headers

@@ -1,16 +1,16 @@
 import websocket from '@fastify/websocket'
-import { LIVE_ORDERS_PATH, LiveRoutes } from '@shop/contracts'
+import { BearerLiveRoutes, LIVE_ORDERS_PATH, LiveRoutes } from '@shop/contracts'
 import {
   keepWebSocketAlive,
   REQUEST_ID_HEADER,
   refuseWebSocketHandshake,
-  requireUserIdQuery,
   sendUpgradeRequired,
   TRACEPARENT_HEADER,
 } from '@shop/platform'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
-import type { RateLimitHook } from './rate-limit.ts'
+import type { CallerIdentity } from '../auth/caller-identity.ts'
+import type { RateLimits } from './rate-limit.ts'
 import { sendUpstreamFailure } from './upstream-failure.ts'
 import { connectUpstreamSocket, UpgradeRefused, UpgradeTimedOut } from './upstream-socket.ts'
 
@@ -18,8 +18,10 @@ export interface LiveStatusProxyOptions {
   /** orders-service, which serves each user's status changes at LIVE_ORDERS_PATH. */
   upstream: string
   timeoutMs: number
-  /** Counts each upgrade against its user's budget, as a business request; none means no limit. */
-  rateLimit?: RateLimitHook
+  /** Who calls: `?user_id=` in header mode, a ticket in oidc mode. */
+  identity: CallerIdentity
+  /** Count each upgrade against its client address and user, as a business request; none means no limit. */
+  rateLimits: RateLimits
 }
 
 // Clients send nothing on this socket; pushes are small JSON objects.
@@ -40,8 +42,9 @@ const passableCloseCode = (code: number) =>
   (code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999)
 
 /**
- * `GET /ws?user_id=<uuid>`: the public WebSocket of live order statuses, relayed from
- * orders-service. The identity is checked here as strictly as X-User-Id, and the upstream socket
+ * `GET /ws?user_id=<uuid>` (`?ticket=` in oidc mode): the public WebSocket of live order statuses,
+ * relayed from orders-service. The caller is established here (the user id as strictly as
+ * X-User-Id, or the ticket redeemed), and the upstream socket
  * is opened before the client's is accepted, so a client is either live or told why not in plain
  * HTTP (400, 503, 504, or the upstream's own refusal). Then messages flow upstream to client, and
  * either side closing closes the other with its code, so the client knows to reconnect.
@@ -58,6 +61,14 @@ export const liveStatusProxy: FastifyPluginAsync<LiveStatusProxyOptions> = async
   // A malformed handshake is refused as problem JSON, not in the library's text/html.
   app.websocketServer.on('wsClientError', refuseWebSocketHandshake)
   const pending = new WeakMap<FastifyRequest, PendingUpstream>()
+  const upstreamHeaders = (request: FastifyRequest) => {
+    const headers: Record<string, string> = {
+      [REQUEST_ID_HEADER]: request.id,
+      [TRACEPARENT_HEADER]: request.trace.traceparent,
+    }
+    options.identity.stampUpstream(request, headers)
+    return headers
+  }
 
   const openUpstream = async (request: FastifyRequest, reply: FastifyReply) => {
     // A plain GET gets its 426 from the handler: there is nothing to relay.
@@ -68,7 +79,7 @@ export const liveStatusProxy: FastifyPluginAsync<LiveStatusProxyOptions> = async
     try {
       const socket = await connectUpstreamSocket(url.href, {
         timeoutMs: options.timeoutMs,
-        headers: { [REQUEST_ID_HEADER]: request.id, [TRACEPARENT_HEADER]: request.trace.traceparent },
+        headers: upstreamHeaders(request),
         maxPayload: MAX_PUSH_BYTES,
       })
       const early: PendingUpstream['early'] = []
@@ -117,9 +128,12 @@ export const liveStatusProxy: FastifyPluginAsync<LiveStatusProxyOptions> = async
     request.log.info('live status socket opened')
   }
 
+  const { perClientIp, perUser } = options.rateLimits
   app.route({
-    ...LiveRoutes.orderStatus,
-    onRequest: options.rateLimit ? [requireUserIdQuery, options.rateLimit] : [requireUserIdQuery],
+    ...(options.identity.mode === 'oidc' ? BearerLiveRoutes.orderStatus : LiveRoutes.orderStatus),
+    onRequest: [perClientIp, options.identity.identifyWebSocket, perUser].filter(
+      (hook) => hook !== undefined,
+    ),
     preHandler: openUpstream,
     handler: (_request, reply) => sendUpgradeRequired(reply),
     wsHandler: relay,

@@ -11,38 +11,48 @@ const ONE_MINUTE_MS = 60_000
 // traffic of others, small enough to stay a few MiB.
 const TRACKED_CALLERS = 100_000
 
-/**
- * The caller a request is counted against. The routes check X-User-Id before this runs, so it is
- * the validated, lower-cased user id (case variants share one budget); the client IP is only the
- * fallback for a request that carries no user.
- */
-const callerOf = (request: FastifyRequest): string =>
-  request.userId ? `user:${request.userId}` : `ip:${request.ip}`
+/** The keys a request is counted under: its verified (or, in header mode, stated) user, its client address. */
+const userOf = (request: FastifyRequest): string => `user:${request.userId}`
+const clientAddressOf = (request: FastifyRequest): string => `ip:${request.ip}`
+
+export interface RateLimits {
+  /** Counts a request against its client address: runs before the caller is identified. */
+  perClientIp?: RateLimitHook
+  /** Counts a request against its user: runs once the caller is identified. */
+  perUser?: RateLimitHook
+}
 
 /**
- * A per-caller limit of `perMinute` requests in a fixed one-minute window, as an onRequest hook
- * for the routes that should count: one store behind it, so those routes share a caller's budget.
- * Over the limit the answer is 429 `rate_limited` problem JSON with Retry-After (seconds until the
- * window resets). Undefined when `perMinute` is 0: no limit at all. Counters live in this process,
- * so each gateway instance counts on its own. X-User-Id is not authenticated, so this shares
- * capacity fairly between users; it does not stop a client that makes up new ids, which needs a
- * limit by client address in front of the gateway.
+ * Fixed one-minute windows as onRequest hooks for the routes that should count: one store behind
+ * them, so those routes share a caller's budget. The per-user limit (keyed by the identified user,
+ * lower-cased, so case variants share one budget) shares capacity fairly between users; the
+ * per-address limit in front of it holds back a client that sends many requests under invented
+ * ids or forged tokens, which the user limit cannot see. Over a limit the answer is 429
+ * `rate_limited` problem JSON with Retry-After (seconds until the window resets). A limit of 0 is
+ * none. Counters live in this process, so each gateway instance counts on its own. Behind a proxy
+ * every client has the proxy's address: then the proxy should limit by address instead.
  */
-export async function perCallerRateLimit(
+export async function rateLimits(
   app: HttpApp,
-  perMinute: number,
-): Promise<RateLimitHook | undefined> {
-  if (perMinute === 0) return undefined
+  limits: { perUserPerMinute: number; perIpPerMinute: number },
+): Promise<RateLimits> {
+  if (limits.perUserPerMinute === 0 && limits.perIpPerMinute === 0) return {}
   await app.register(rateLimit, {
-    // Nothing is limited unless it is given the hook: /health, /ready, /metrics and /docs never are.
+    // Nothing is limited unless it is given a hook: /health, /ready, /metrics and /docs never are.
     global: false,
-    max: perMinute,
     timeWindow: ONE_MINUTE_MS,
     cache: TRACKED_CALLERS,
-    keyGenerator: callerOf,
   })
-  const count = app.createRateLimit()
+  const hook = (perMinute: number, keyOf: (request: FastifyRequest) => string, whose: string) =>
+    perMinute === 0
+      ? undefined
+      : countingHook(app.createRateLimit({ max: perMinute, keyGenerator: keyOf }), whose)
+  const perClientIp = hook(limits.perIpPerMinute, clientAddressOf, 'client address')
+  const perUser = hook(limits.perUserPerMinute, userOf, 'user')
+  return { ...(perClientIp ? { perClientIp } : {}), ...(perUser ? { perUser } : {}) }
+}
 
+function countingHook(count: ReturnType<HttpApp['createRateLimit']>, whose: string): RateLimitHook {
   return async (request, reply) => {
     const outcome = await count(request)
     if (outcome.isAllowed) return
@@ -54,7 +64,7 @@ export async function perCallerRateLimit(
     // The platform's error handler answers it as problem JSON, like every AppError.
     throw new AppError(
       ErrorCatalogue.rateLimited,
-      `At most ${outcome.max} requests a minute per user; retry in ${outcome.ttlInSeconds} s`,
+      `At most ${outcome.max} requests a minute per ${whose}; retry in ${outcome.ttlInSeconds} s`,
     )
   }
 }

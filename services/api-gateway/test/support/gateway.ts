@@ -1,7 +1,7 @@
 import type { ServiceMetrics } from '@shop/platform'
 import { afterAll, beforeAll } from 'vitest'
 import { testLogger } from '../../../../tests/support/logger.ts'
-import { buildApp } from '../../src/app.ts'
+import { buildApp, type GatewayDeps } from '../../src/app.ts'
 import { type RealUpstreams, startRealUpstreams } from './real-upstreams.ts'
 import { type StubUpstream, startEchoUpstream } from './stub-upstreams.ts'
 
@@ -14,8 +14,17 @@ export async function startGateway(upstreams: {
   timeoutMs?: number
   /** Off unless a test is about the limit, so the other tests never run into it. */
   rateLimitPerMinute?: number
+  rateLimitPerIpPerMinute?: number
   /** Record request durations, as the real process does. */
   metrics?: ServiceMetrics
+  /** AUTH_MODE and its settings, INTERNAL_AUTH_TOKEN; header mode unless given. */
+  auth?: Omit<
+    GatewayDeps['config'],
+    'ORDERS_SERVICE_URL' | 'PAYMENTS_SERVICE_URL' | 'UPSTREAM_TIMEOUT_MS' | 'RATE_LIMIT_PER_MINUTE'
+  >
+  issuerKeyTiming?: GatewayDeps['issuerKeyTiming']
+  /** Where the gateway logs; silent unless a test reads its logs. */
+  logger?: GatewayDeps['logger']
 }): Promise<Gateway> {
   const gateway = await buildApp({
     config: {
@@ -23,8 +32,11 @@ export async function startGateway(upstreams: {
       PAYMENTS_SERVICE_URL: upstreams.paymentsUrl,
       UPSTREAM_TIMEOUT_MS: upstreams.timeoutMs ?? 5_000,
       RATE_LIMIT_PER_MINUTE: upstreams.rateLimitPerMinute ?? 0,
+      RATE_LIMIT_PER_IP_PER_MINUTE: upstreams.rateLimitPerIpPerMinute ?? 0,
+      ...upstreams.auth,
     },
-    logger: testLogger,
+    logger: upstreams.logger ?? testLogger,
+    ...(upstreams.issuerKeyTiming ? { issuerKeyTiming: upstreams.issuerKeyTiming } : {}),
     ...(upstreams.metrics ? { metrics: upstreams.metrics } : {}),
   })
   await gateway.ready()

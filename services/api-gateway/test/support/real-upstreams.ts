@@ -45,7 +45,9 @@ const migrationsOf = (service: 'orders' | 'payments') => [
  * its own pool and schema in one fresh database: the gateway then talks real HTTP to real code.
  * No consumers or relays run, so orders stay NEW; forwarding is what these tests are about.
  */
-export async function startRealUpstreams(): Promise<RealUpstreams> {
+export async function startRealUpstreams(
+  options: { internalAuthToken?: string } = {},
+): Promise<RealUpstreams> {
   const db = await createTestDatabase()
   const ordersPool = createPool({
     connectionString: db.url,
@@ -64,8 +66,13 @@ export async function startRealUpstreams(): Promise<RealUpstreams> {
     pool: ordersPool,
     logger: testLogger,
     ordersTopic: 'gateway-test.orders',
+    internalAuthToken: options.internalAuthToken,
   })
-  const payments = await buildPaymentsApp({ pool: paymentsPool, logger: testLogger })
+  const payments = await buildPaymentsApp({
+    pool: paymentsPool,
+    logger: testLogger,
+    internalAuthToken: options.internalAuthToken,
+  })
   const ordersUrl = await orders.listen({ port: 0, host: '127.0.0.1' })
   const paymentsUrl = await payments.listen({ port: 0, host: '127.0.0.1' })
 
