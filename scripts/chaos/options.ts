@@ -35,8 +35,30 @@ export interface LoadPlan {
   maxMs: number
 }
 
+/**
+ * `default`: the services' own retention settings (days), so nothing is trimmed during a run.
+ * `aggressive`: windows of seconds, so retention deletes outbox, inbox and log rows while the
+ * faults run (see AGGRESSIVE_RETENTION).
+ */
+export type RetentionName = 'default' | 'aggressive'
+
+/**
+ * Short enough that most of a run's history is trimmed while faults run; long enough that no
+ * message leaves the log before its consumer read it (a consumer down through a PostgreSQL
+ * restart lags by seconds, not by LOG_RETENTION). INBOX_RETENTION outlasts LOG_RETENTION, as boot
+ * demands on the embedded log; on Kafka the topics keep messages for days, so there a redelivery
+ * after a trim is caught by the business keys alone.
+ */
+export const AGGRESSIVE_RETENTION = {
+  OUTBOX_RETENTION: '5s',
+  LOG_RETENTION: '15s',
+  INBOX_RETENTION: '20s',
+  RETENTION_INTERVAL: '1s',
+}
+
 export interface ChaosOptions {
   transport: TransportName
+  retention: RetentionName
   load: LoadPlan
   faults: FaultPlan
   /** Every order must be final within this long after the last fault. */
@@ -53,6 +75,7 @@ const CRASH_POINTS = 'relay.after_publish=0.05,consumer.after_commit=0.05'
 export function fullRun(transport: TransportName): Omit<ChaosOptions, 'log' | 'keepRunDir'> {
   return {
     transport,
+    retention: 'default',
     load: { users: 60, orders: 2_000, topUpShare: 0.2, concurrency: 16, opsPerSecond: 25, maxMs: 900_000 },
     faults: {
       everyMs: [4_000, 7_000],

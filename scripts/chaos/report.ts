@@ -121,6 +121,10 @@ export function figuresOf(result: ChaosResult): Section[] {
       rows: [
         ['orders outbox rows published / total', published(snapshot.outbox.orders)],
         ['payments outbox rows published / total', published(snapshot.outbox.payments)],
+        [
+          `trimmed by retention (${result.options.retention}): outboxes / inboxes / log`,
+          `${result.trimmed.ordersOutbox + result.trimmed.paymentsOutbox} / ${result.trimmed.ordersInbox + result.trimmed.paymentsInbox} / ${result.trimmed.log}`,
+        ],
         ['order_created in the log: messages / events / extra copies', topic(0)],
         ['payment_finished in the log: messages / events / extra copies', topic(1)],
         ['duplicate deliveries skipped by the inbox (service logs)', `${skipped}`],
@@ -149,7 +153,9 @@ function startTimes(incarnations: Incarnation[]): string {
 }
 
 export function formatReport(result: ChaosResult): string {
-  const lines = [`Chaos run on the ${result.options.transport} transport (${seconds(result.durationMs)} s)`]
+  const lines = [
+    `Chaos run on the ${result.options.transport} transport, ${result.options.retention} retention (${seconds(result.durationMs)} s)`,
+  ]
   for (const section of figuresOf(result)) {
     lines.push(`  ${section.title}`)
     for (const [label, value] of section.rows) lines.push(`    ${label.padEnd(62)} ${value}`)

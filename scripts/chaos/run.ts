@@ -6,13 +6,16 @@
  * printed. Exits non-zero when an invariant fails or a run could not be made.
  *
  *   node scripts/chaos/run.ts [--transport embedded|kafka|both] [--short] [--keep]
- *                             [--json FILE] [--markdown FILE]
+ *                             [--retention default|aggressive] [--json FILE] [--markdown FILE]
+ *
+ * `--retention aggressive` runs the services with retention windows of seconds, so outbox, inbox
+ * and log rows are trimmed while the faults run.
  */
 import { writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { describeMachine, kafkaUnavailable } from './machine.ts'
-import { fullRun, shortRun, type TransportName } from './options.ts'
+import { fullRun, type RetentionName, shortRun, type TransportName } from './options.ts'
 import { formatReport, markdownReport } from './report.ts'
 import { type ChaosResult, killAllServices, runChaosScenario } from './scenario.ts'
 
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     transport: { type: 'string', default: 'both' },
     short: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    retention: { type: 'string', default: 'default' },
     json: { type: 'string' },
     markdown: { type: 'string' },
   },
@@ -33,6 +37,12 @@ if (!transports.every((transport) => transport === 'embedded' || transport === '
   process.exit(2)
 }
 
+if (values.retention !== 'default' && values.retention !== 'aggressive') {
+  console.error(`--retention must be default or aggressive (got ${values.retention})`)
+  process.exit(2)
+}
+const retention: RetentionName = values.retention
+
 process.once('SIGINT', () => {
   console.error('interrupted: stopping every process')
   killAllServices()
@@ -43,7 +53,7 @@ const machine = describeMachine()
 const started = new Date()
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`)
 log(
-  `chaos ${values.short ? 'short' : 'full'} run on ${transports.join(' and ')}; ` +
+  `chaos ${values.short ? 'short' : 'full'} run on ${transports.join(' and ')}, ${retention} retention; ` +
     `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.ramGiB} GiB RAM, Node ${machine.node}`,
 )
 
@@ -62,7 +72,7 @@ for (const transport of transports) {
   }
   const plan = values.short ? shortRun(transport) : fullRun(transport)
   try {
-    const result = await runChaosScenario({ ...plan, keepRunDir: values.keep, log })
+    const result = await runChaosScenario({ ...plan, retention, keepRunDir: values.keep, log })
     results.push(result)
     console.log(`\n${formatReport(result)}\n`)
     if (!result.ok) problems.push(`invariants violated on ${transport}`)

@@ -21,11 +21,12 @@ import { ChaosKafka, ChaosPostgres } from './infra.ts'
 import { checkInvariants } from './invariants.ts'
 import { LoadDriver, type LoadResult } from './load-driver.ts'
 import { type LoggedConsumption, readConsumptionLogs, scrapedDuplicates } from './logs.ts'
-import type { ChaosOptions } from './options.ts'
+import { AGGRESSIVE_RETENTION, type ChaosOptions } from './options.ts'
 import { type Reconciliation, reconcile } from './reconcile.ts'
 import { awaitSettlement, type Settlement } from './settle.ts'
 import { readApiView, readSnapshot, type Snapshot } from './snapshot.ts'
 import { type Incarnation, ServiceSupervisor } from './supervisor.ts'
+import { countTrimmed, installTrimArchive, type TrimmedCounts, trimmedLogValues } from './trim-archive.ts'
 
 export interface ChaosResult {
   options: Omit<ChaosOptions, 'log'>
@@ -41,6 +42,8 @@ export interface ChaosResult {
   /** Skipped duplicates as /metrics reported them before each death: a lower bound. */
   scrapedDuplicates: number
   snapshot: Snapshot
+  /** Rows retention deleted during the run, per table. */
+  trimmed: TrimmedCounts
   reconciliation: Reconciliation
   checks: Check[]
   ok: boolean
@@ -84,6 +87,7 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosResu
     const transportEnv = { KAFKA_BOOTSTRAP_SERVERS: kafka?.bootstrap ?? '' }
     const backendEnv = (name: BackendName) => ({
       ...backendWiring(name, { databaseUrls: urls, transportEnv }),
+      ...(options.retention === 'aggressive' ? AGGRESSIVE_RETENTION : {}),
       LOG_LEVEL: options.logLevel,
     })
 
@@ -108,6 +112,8 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosResu
     const payments = await supervise('payments-service', backendEnv('payments-service'))
     const armed = options.faults.armAtStart
     await Promise.all([orders.start(armed), payments.start(armed)])
+    // The services have migrated their tables, which are empty: nothing can have been trimmed yet.
+    await installTrimArchive(urls)
     const gateway = await supervise('api-gateway', {
       ...gatewayWiring({ 'orders-service': orders.url, 'payments-service': payments.url }),
       LOG_LEVEL: 'warn',
@@ -152,20 +158,31 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosResu
     log(`[${transport}] settled; reading the transport log and the databases`)
 
     const snapshot = await readSnapshot(urls)
-    const audit = await auditTransportLog(
-      access,
-      [
-        { topic: TOPICS.orders, expected: new Set(snapshot.outbox.orders.map((row) => row.eventId)) },
-        { topic: TOPICS.payments, expected: new Set(snapshot.outbox.payments.map((row) => row.eventId)) },
-      ],
-      60_000,
-    )
     const api = await readApiView(
       gateway.url,
       load.users.map((user) => user.id),
     )
-    // Stopped before their logs are read, so every line is on disk.
+    // Stopped before their logs are read, so every line is on disk, and before the transport's
+    // log is audited, so that retention deletes nothing while the audit reads it.
     await Promise.all([gateway.stop(), orders.stop(), payments.stop()])
+    const trimmed = await countTrimmed(urls)
+    const trimmedFrom = async (topic: string) => (kafka ? [] : await trimmedLogValues(urls.broker, topic))
+    const audit = await auditTransportLog(
+      access,
+      [
+        {
+          topic: TOPICS.orders,
+          expected: new Set(snapshot.outbox.orders.map((row) => row.eventId)),
+          trimmed: await trimmedFrom(TOPICS.orders),
+        },
+        {
+          topic: TOPICS.payments,
+          expected: new Set(snapshot.outbox.payments.map((row) => row.eventId)),
+          trimmed: await trimmedFrom(TOPICS.payments),
+        },
+      ],
+      60_000,
+    )
 
     const { checks: reconciled, figures: reconciliation } = reconcile(snapshot, loadResult, api)
     const checks = [
@@ -176,6 +193,7 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosResu
         settleLimitMs: options.settleLimitMs,
         audit,
         topics: TOPICS,
+        retention: { name: options.retention, transport, trimmed },
       }),
       ...reconciled,
       ...checkConduct({
@@ -206,6 +224,7 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosResu
       },
       scrapedDuplicates: scrapedDuplicates(incarnations),
       snapshot,
+      trimmed,
       reconciliation,
       checks,
       ok: checks.every((each) => each.ok),

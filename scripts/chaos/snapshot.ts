@@ -1,12 +1,15 @@
 /**
  * The truth the checks judge: every row that matters, read straight from the two services'
- * databases after the system settled, and what the public API says about the same users.
+ * databases after the system settled, and what the public API says about the same users. Outbox
+ * and inbox are read whole: the rows retention deleted during the run (kept by the trim archive)
+ * together with those still there.
  */
 import type { StatementEntry as StatementEntrySchema } from '@shop/contracts'
 import pg from 'pg'
 import type { Static } from 'typebox'
 import { eventIdOf, eventTypeOf } from './audit.ts'
 import { call } from './http.ts'
+import { ARCHIVED_TABLES, wholeHistory } from './trim-archive.ts'
 
 export interface OrderRow {
   id: string
@@ -59,8 +62,9 @@ export interface Snapshot {
   /** In id order, which per user is the order the balance changed in (the row lock serialises them). */
   ledger: LedgerRow[]
   balances: Map<string, number>
+  /** Every outbox row the run wrote, trimmed or not. */
   outbox: { orders: OutboxRow[]; payments: OutboxRow[] }
-  /** Message ids each service's consumer recorded. */
+  /** Message ids each service's consumer recorded, trimmed or not (an id recorded again after its row was trimmed appears twice). */
   inbox: { orders: string[]; payments: string[] }
   deadLetters: { orders: number; payments: number }
   refunds: { orders: RefundRow[]; payments: RefundRow[] }
@@ -79,6 +83,8 @@ export interface ApiView {
 
 export type StatementEntry = Static<typeof StatementEntrySchema>
 
+const OUTBOX_COLUMNS = 'topic, value, published_at IS NOT NULL AS published'
+
 export async function readSnapshot(urls: { orders: string; payments: string }): Promise<Snapshot> {
   const orders = new pg.Client({ connectionString: urls.orders })
   const payments = new pg.Client({ connectionString: urls.payments })
@@ -93,9 +99,11 @@ export async function readSnapshot(urls: { orders: string; payments: string }): 
       'SELECT id, order_id, user_id, amount_minor::text AS amount, status FROM orders.refunds',
     )
     const ordersOutbox = await orders.query(
-      'SELECT topic, value, published_at IS NOT NULL AS published FROM orders.outbox',
+      `SELECT ${OUTBOX_COLUMNS} FROM ${await wholeHistory(orders, ARCHIVED_TABLES.ordersOutbox)} AS history`,
     )
-    const ordersInbox = await orders.query('SELECT message_id FROM orders.inbox')
+    const ordersInbox = await orders.query(
+      `SELECT message_id FROM ${await wholeHistory(orders, ARCHIVED_TABLES.ordersInbox)} AS history`,
+    )
     const ordersDead = await orders.query('SELECT count(*)::int AS n FROM orders.dead_letters')
     const paymentRows = await payments.query(
       'SELECT order_id, user_id, amount_minor::text AS amount, status, reason FROM payments.payments',
@@ -111,9 +119,11 @@ export async function readSnapshot(urls: { orders: string; payments: string }): 
       'SELECT user_id, balance_minor::text AS balance FROM payments.accounts',
     )
     const paymentsOutbox = await payments.query(
-      'SELECT topic, value, published_at IS NOT NULL AS published FROM payments.outbox',
+      `SELECT ${OUTBOX_COLUMNS} FROM ${await wholeHistory(payments, ARCHIVED_TABLES.paymentsOutbox)} AS history`,
     )
-    const paymentsInbox = await payments.query('SELECT message_id FROM payments.inbox')
+    const paymentsInbox = await payments.query(
+      `SELECT message_id FROM ${await wholeHistory(payments, ARCHIVED_TABLES.paymentsInbox)} AS history`,
+    )
     const paymentsDead = await payments.query('SELECT count(*)::int AS n FROM payments.dead_letters')
     const outboxRow = (row: { topic: string; value: string; published: boolean }): OutboxRow => ({
       topic: row.topic,

@@ -4,55 +4,90 @@
  * retention existed would have them.
  */
 import pg from 'pg'
+import { withClient } from '../lib/pg-client.ts'
 
 const LONG_AGO = "now() - interval '40 days'"
 
 /** What each statement fills: the database (by role), and the SQL, which takes the row count as $1. */
-const HISTORY: { database: 'orders' | 'payments' | 'broker'; table: string; sql: string }[] = [
-  {
-    database: 'orders',
-    table: 'orders.outbox',
-    sql: `INSERT INTO orders.outbox (topic, message_key, value, created_at, published_at)
+const HISTORY: { database: 'orders' | 'payments' | 'broker'; table: string; column: string; sql: string }[] =
+  [
+    {
+      database: 'orders',
+      table: 'orders.outbox',
+      column: 'published_at',
+      sql: `INSERT INTO orders.outbox (topic, message_key, value, created_at, published_at)
           SELECT 'order_created', n::text, repeat('x', 300), ${LONG_AGO}, ${LONG_AGO} FROM generate_series(1, $1) AS n`,
-  },
-  {
-    database: 'orders',
-    table: 'orders.inbox',
-    sql: `INSERT INTO orders.inbox (consumer, message_id, received_at)
+    },
+    {
+      database: 'orders',
+      table: 'orders.inbox',
+      column: 'received_at',
+      sql: `INSERT INTO orders.inbox (consumer, message_id, received_at)
           SELECT 'orders.payment_finished', gen_random_uuid()::text, ${LONG_AGO} FROM generate_series(1, $1)`,
-  },
-  {
-    database: 'payments',
-    table: 'payments.inbox',
-    sql: `INSERT INTO payments.inbox (consumer, message_id, received_at)
+    },
+    {
+      database: 'payments',
+      table: 'payments.inbox',
+      column: 'received_at',
+      sql: `INSERT INTO payments.inbox (consumer, message_id, received_at)
           SELECT 'payments.order_created', gen_random_uuid()::text, ${LONG_AGO} FROM generate_series(1, $1)`,
-  },
-  {
-    database: 'broker',
-    table: 'broker.messages',
-    sql: `INSERT INTO broker.messages (topic, partition, key, value, appended_at)
+    },
+    {
+      database: 'broker',
+      table: 'broker.messages',
+      column: 'appended_at',
+      sql: `INSERT INTO broker.messages (topic, partition, key, value, appended_at)
           SELECT 'history', n % 3, n::text, repeat('x', 300), ${LONG_AGO} FROM generate_series(1, $1) AS n`,
-  },
-]
+    },
+  ]
 
-/** Fills each table with `rows` rows of old history; answers the seconds it took per table. */
+/**
+ * Fills each table with `rows` rows of old history, logging the seconds each took. Until the
+ * answered `release` is called, it holds the advisory lock each table's trimmer asks for first
+ * (`retention:<schema>.<table>`, retention-trimmer.ts), as another instance trimming it would: the
+ * trimmers leave the history alone while it is written and the load has not started, so the
+ * whole catch-up happens under load.
+ */
 export async function writeHistory(
   urls: Record<'orders' | 'payments' | 'broker', string>,
   rows: number,
   log: (line: string) => void,
-): Promise<void> {
-  for (const { database, table, sql } of HISTORY) {
-    const client = new pg.Client({ connectionString: urls[database] })
-    await client.connect()
-    try {
+): Promise<{ release(): Promise<void> }> {
+  const holders = new Map<string, pg.Client>()
+  try {
+    for (const { database, table, sql } of HISTORY) {
+      const client = holders.get(database) ?? new pg.Client({ connectionString: urls[database] })
+      if (!holders.has(database)) {
+        await client.connect()
+        holders.set(database, client)
+      }
+      await client.query(`SELECT pg_advisory_lock(hashtext('retention:' || $1))`, [table])
       const started = performance.now()
       await client.query(sql, [rows])
       await client.query(`ANALYZE ${table}`)
       log(
         `  ${table}: ${rows.toLocaleString('en')} rows of history in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       )
-    } finally {
-      await client.end()
     }
+  } catch (error) {
+    await Promise.allSettled([...holders.values()].map((client) => client.end()))
+    throw error
   }
+  return {
+    // Closing the sessions releases their locks.
+    release: async () => {
+      await Promise.all([...holders.values()].map((client) => client.end()))
+    },
+  }
+}
+
+/** Whether any row of the history is still there: it is older than every window, so retention must delete it all. */
+export async function historyLeft(urls: Record<'orders' | 'payments' | 'broker', string>): Promise<boolean> {
+  for (const { database, table, column } of HISTORY) {
+    // The age index that retention deletes through answers this at once.
+    const sql = `SELECT EXISTS (SELECT 1 FROM ${table} WHERE ${column} < now() - interval '1 day') AS left`
+    const left = await withClient(urls[database], async (client) => (await client.query(sql)).rows[0]?.left)
+    if (left) return true
+  }
+  return false
 }

@@ -1,10 +1,11 @@
 /**
- * What the soak records every sample interval, and the rule that fails it: a figure that rose by
- * more than 1% at every sample of the run's second half, and ended clearly above where that half
- * began, keeps growing. A figure that levels off, even high, does not. Before the half, tables are
- * still filling their retention windows and Node warms up.
+ * What the soak records every sample interval: each trimmed table's rows and bytes, each
+ * service's resident memory and event-loop delay, and the settlement latency of the orders of
+ * the interval before. `growth.ts` judges them.
  */
-import pg from 'pg'
+
+import { distribution } from '../bench/lib/stats.ts'
+import { withClient } from '../lib/pg-client.ts'
 
 /** The tables retention keeps to a window, by the database (role) that holds them. */
 export const TRIMMED_TABLES = {
@@ -27,9 +28,7 @@ export interface Sample {
 }
 
 export async function tableFigures(url: string, tables: readonly string[]) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
+  return withClient(url, async (client) => {
     const rows: Record<string, number> = {}
     const bytes: Record<string, number> = {}
     for (const table of tables) {
@@ -41,9 +40,7 @@ export async function tableFigures(url: string, tables: readonly string[]) {
       bytes[table] = Number(found[0]?.size)
     }
     return { rows, bytes }
-  } finally {
-    await client.end()
-  }
+  })
 }
 
 /** Resident memory and event-loop p99 from a service's own /metrics (prom-client's process metrics). */
@@ -58,34 +55,49 @@ export async function processFigures(
   }
 }
 
-/** How much a figure must rise over the second half before it counts as growth, besides rising at every sample. */
-const SLACK: Record<string, (first: number) => number> = {
-  rows: (first) => Math.max(first * 0.25, 1_000),
-  bytes: (first) => Math.max(first * 0.25, 4 * 1024 * 1024),
-  rssBytes: (first) => Math.max(first * 0.25, 32 * 1024 * 1024),
-  eventLoopP99Ms: (first) => Math.max(first, 20),
-  settle: (first) => Math.max(first, 100),
+/** The databases (by role) that hold the trimmed tables. */
+export type SoakDatabases = Record<keyof typeof TRIMMED_TABLES, string>
+
+/** Figures now; `settleMs` are the settlement latencies of the orders the sample reports on. */
+export async function takeSample(
+  metricsUrls: Record<string, string>,
+  urls: SoakDatabases,
+  settleMs: readonly number[],
+  started: number,
+): Promise<Sample> {
+  const tables = await Promise.all(
+    (Object.keys(TRIMMED_TABLES) as (keyof typeof TRIMMED_TABLES)[]).map((db) =>
+      tableFigures(urls[db], TRIMMED_TABLES[db]),
+    ),
+  )
+  const processes = await Promise.all(
+    ['orders-service', 'payments-service', 'api-gateway'].map(
+      async (name) => [name, await processFigures(metricsUrls[name] as string)] as const,
+    ),
+  )
+  const settle = distribution(settleMs)
+  return {
+    atSeconds: Math.round((performance.now() - started) / 1000),
+    rows: Object.assign({}, ...tables.map((table) => table.rows)),
+    bytes: Object.assign({}, ...tables.map((table) => table.bytes)),
+    rssBytes: Object.fromEntries(processes.map(([name, figures]) => [name, figures.rssBytes])),
+    eventLoopP99Ms: Object.fromEntries(
+      processes.map(([name, figures]) => [name, Math.round(figures.eventLoopP99Ms)]),
+    ),
+    settleP50Ms: settle.p50,
+    settleP99Ms: settle.p99,
+  }
 }
 
-/** The figures that kept growing through the second half of the run, each with its first and last value. */
-export function growingFigures(samples: readonly Sample[]): string[] {
-  const half = samples.slice(Math.floor(samples.length / 2))
-  if (half.length < 2) return []
-  const series = new Map<string, { kind: string; values: number[] }>()
-  const add = (kind: string, name: string, value: number | null) => {
-    if (value === null || !Number.isFinite(value)) return
-    const entry = series.get(name) ?? { kind, values: [] }
-    series.set(name, { kind, values: [...entry.values, value] })
-  }
-  for (const sample of half) {
-    for (const kind of ['rows', 'bytes', 'rssBytes', 'eventLoopP99Ms'] as const)
-      for (const [name, value] of Object.entries(sample[kind])) add(kind, `${kind} ${name}`, value)
-    add('settle', 'settle p99 ms', sample.settleP99Ms)
-  }
-  return [...series].flatMap(([name, { kind, values }]) => {
-    const [first, last] = [values[0] as number, values.at(-1) as number]
-    const rising = values.every((value, index) => index === 0 || value > (values[index - 1] as number) * 1.01)
-    const slack = SLACK[kind]?.(first) ?? 0
-    return rising && last - first > slack ? [`${name}: ${first} → ${last}`] : []
-  })
+export function formatSample(sample: Sample): string {
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+  const tables = Object.keys(sample.rows)
+    .map((table) => `${table} ${sample.rows[table]} rows/${mib(sample.bytes[table] as number)}`)
+    .join(', ')
+  const processes = Object.keys(sample.rssBytes)
+    .map(
+      (name) => `${name} ${mib(sample.rssBytes[name] as number)} loop p99 ${sample.eventLoopP99Ms[name]} ms`,
+    )
+    .join(', ')
+  return `t=${sample.atSeconds}s  ${tables}\n        ${processes}\n        settle p50 ${sample.settleP50Ms} ms p99 ${sample.settleP99Ms} ms`
 }

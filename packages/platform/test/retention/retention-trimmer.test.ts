@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database.ts'
+import { createDatabaseWithLog, type DatabaseWithLog } from '../../../../tests/support/database-with-log.ts'
 import { eventually } from '../../../../tests/support/eventually.ts'
 import { testLogger } from '../../../../tests/support/logger.ts'
 import { migrate } from '../../src/db/migrate.ts'
@@ -14,7 +14,6 @@ import { INBOX, LOG_MESSAGES } from '../../src/retention/retained-tables.ts'
 import { registerRetentionGauges } from '../../src/retention/retention-metrics.ts'
 import { RetentionTrimmer } from '../../src/retention/retention-trimmer.ts'
 import { retentionTargets, warnWhenInboxForgetsFirst } from '../../src/retention/service-retention.ts'
-import { createEmbeddedTransport } from '../../src/transport/embedded/embedded-transport.ts'
 import type { DeliveredMessage, Transport } from '../../src/transport/port.ts'
 
 const SETTINGS = {
@@ -28,26 +27,19 @@ const SETTINGS = {
   DATABASE_URL: 'unused',
 }
 
-let database: TestDatabase
+let withLog: DatabaseWithLog
+let database: DatabaseWithLog['database']
 let transport: Transport
 let brokerPool: pg.Pool
 const pools: pg.Pool[] = []
 
 beforeAll(async () => {
-  database = await createTestDatabase()
-  // Creating the transport migrates the log's schema.
-  transport = await createEmbeddedTransport({
-    connectionString: database.url,
-    partitions: 1,
-    logger: testLogger,
-  })
-  brokerPool = createPool({ connectionString: database.url, schema: 'broker', applicationName: 'test' })
+  withLog = await createDatabaseWithLog()
+  ;({ database, transport, brokerPool } = withLog)
 })
 afterAll(async () => {
   await Promise.all(pools.map((pool) => pool.end()))
-  await brokerPool?.end()
-  await transport?.close()
-  await database.drop()
+  await withLog?.close()
 })
 
 /** A schema of its own with the outbox, inbox and dead-letter tables, so each test owns its rows. */
