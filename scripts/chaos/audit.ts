@@ -125,3 +125,12 @@ export function eventIdOf(value: string): string {
     return `unparseable:${value.slice(0, 40)}`
   }
 }
+
+/** The event type a message says it is, or `unparseable`. */
+export function eventTypeOf(value: string): string {
+  try {
+    return String((JSON.parse(value) as { type?: unknown }).type)
+  } catch {
+    return 'unparseable'
+  }
+}

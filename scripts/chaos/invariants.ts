@@ -1,15 +1,17 @@
 /**
- * The invariants the issue names, judged on the data alone: every order final in time; per user,
- * opening + top-ups − FINISHED orders = balance, and no balance ever below zero; exactly one charge
- * per FINISHED order and none for a CANCELLED one; every outbox row published and in the transport;
- * every event's effect applied once; no dead letters.
+ * The invariants the issues name, judged on the data alone: every order final and every refund
+ * settled in time; per user, opening + top-ups − charges + refunds = balance, and no balance ever
+ * below zero; exactly one charge per paid order and none kept for a cancelled one; the refunds of
+ * an order within its charge, each credited exactly once; every outbox row published and in the
+ * transport; every event's effect applied once; no dead letters. And, against the public API, the
+ * statement equals the ledger.
  */
 import type { TopicAudit } from './audit.ts'
 import { type Check, check, groupBy, sum } from './check.ts'
 import type { LoadResult } from './load-driver.ts'
 import type { RetentionName, TransportName } from './options.ts'
 import type { Settlement } from './settle.ts'
-import type { Snapshot } from './snapshot.ts'
+import type { ApiView, RefundRow, Snapshot } from './snapshot.ts'
 import type { TrimmedCounts } from './trim-archive.ts'
 import { seconds } from './util.ts'
 
@@ -30,6 +32,9 @@ export function checkInvariants(input: InvariantInput): Check[] {
     moneyAddsUp(input),
     neverNegative(input),
     oneChargePerFinishedOrder(input),
+    customerCancelledKeepNoMoney(input),
+    refundsWithinCharge(input),
+    everyRefundCreditedOnce(input),
     outboxesPublished(input),
     eachEventAppliedOnce(input),
     noDeadLetters(input),
@@ -39,16 +44,20 @@ export function checkInvariants(input: InvariantInput): Check[] {
 
 function settledInTime({ snapshot, settlement, settleLimitMs }: InvariantInput): Check {
   const stillNew = snapshot.orders.filter((order) => order.status === 'NEW')
-  const problems = stillNew.map((order) => `order ${order.id} is still NEW`)
+  const pending = snapshot.refunds.orders.filter((refund) => refund.status === 'PENDING')
+  const problems = [
+    ...stillNew.map((order) => `order ${order.id} is still NEW`),
+    ...pending.map((refund) => `refund ${refund.id} is still PENDING`),
+  ]
   if (settlement.settledMs === undefined || settlement.settledMs > settleLimitMs) {
     problems.unshift(`not every order was final within ${seconds(settleLimitMs)} s of the last fault`)
   }
   const detail =
     settlement.settledMs === undefined
-      ? `${stillNew.length} orders still NEW`
-      : `all ${snapshot.orders.length} orders final ${seconds(settlement.settledMs)} s after the last fault (limit ${seconds(settleLimitMs)} s)`
+      ? `${stillNew.length} orders still NEW, ${pending.length} refunds PENDING`
+      : `all ${snapshot.orders.length} orders and ${snapshot.refunds.orders.length} refunds final ${seconds(settlement.settledMs)} s after the last fault (limit ${seconds(settleLimitMs)} s)`
   return check(
-    `every order is FINISHED or CANCELLED within ${seconds(settleLimitMs)} s of the last fault`,
+    `every order leaves NEW and every refund PENDING within ${seconds(settleLimitMs)} s of the last fault`,
     problems,
     detail,
   )
@@ -57,27 +66,33 @@ function settledInTime({ snapshot, settlement, settleLimitMs }: InvariantInput):
 function moneyAddsUp({ snapshot, load }: InvariantInput): Check {
   const problems: string[] = []
   const ledger = groupBy(snapshot.ledger, (entry) => entry.userId)
-  const finished = groupBy(
-    snapshot.orders.filter((order) => order.status === 'FINISHED'),
-    (order) => order.userId,
+  const paid = groupBy(snapshot.orders.filter(wasPaid), (order) => order.userId)
+  const refundedToCustomers = groupBy(
+    snapshot.refunds.orders.filter((refund) => refund.status === 'SUCCEEDED'),
+    (refund) => refund.userId,
   )
   for (const user of load.users) {
     const entries = ledger.get(user.id) ?? []
     const of = (kind: string) =>
       sum(entries.filter((entry) => entry.kind === kind).map((entry) => entry.amountMinor))
     const openings = entries.filter((entry) => entry.kind === 'opening')
-    const spent = sum((finished.get(user.id) ?? []).map((order) => order.amountMinor))
+    const spent = sum((paid.get(user.id) ?? []).map((order) => order.amountMinor))
+    const givenBack = sum((refundedToCustomers.get(user.id) ?? []).map((refund) => refund.amountMinor))
     const balance = snapshot.balances.get(user.id)
-    const expected = of('opening') + of('top_up') - spent
+    const expected = of('opening') + of('top_up') - spent + givenBack
     if (balance !== expected) {
       problems.push(
-        `${user.id}: opening ${of('opening')} + top-ups ${of('top_up')} - finished ${spent} = ${expected}, balance ${balance}`,
+        `${user.id}: opening ${of('opening')} + top-ups ${of('top_up')} - paid orders ${spent} + refunds ${givenBack} = ${expected}, balance ${balance}`,
       )
     }
     if (balance !== sum(entries.map((entry) => entry.amountMinor)))
       problems.push(`${user.id}: balance ${balance} is not the sum of its ledger`)
-    if (of('charge') !== -spent)
-      problems.push(`${user.id}: charges ${of('charge')} but FINISHED orders ${spent}`)
+    // A customer-cancelled order may have been charged and refunded: charges and refunds of the
+    // ledger net out to the paid orders and the refunds customers asked for.
+    if (of('charge') + of('refund') !== givenBack - spent)
+      problems.push(
+        `${user.id}: charges ${of('charge')} + refunds ${of('refund')}, but paid ${spent} and refunded ${givenBack}`,
+      )
     if (openings.length !== 1 || openings[0]?.amountMinor !== user.initialMinor) {
       problems.push(
         `${user.id}: opening entries ${openings.map((entry) => entry.amountMinor)}, opened with ${user.initialMinor}`,
@@ -86,8 +101,8 @@ function moneyAddsUp({ snapshot, load }: InvariantInput): Check {
   }
   const strangers = [...snapshot.balances.keys()].filter((id) => !load.users.some((user) => user.id === id))
   for (const id of strangers) problems.push(`account ${id} was not opened by the driver`)
-  const detail = `${load.users.length} users: opening + ledger top-ups − FINISHED orders = balance = sum of the ledger; charges = −FINISHED`
-  return check('per user: initial balance + top-ups − FINISHED orders = balance', problems, detail)
+  const detail = `${load.users.length} users: opening + top-ups − paid orders + succeeded refunds = balance = sum of the ledger (opening + top-ups − charges + refunds)`
+  return check('per user: opening + top-ups − charges + refunds = balance', problems, detail)
 }
 
 function neverNegative({ snapshot, load }: InvariantInput): Check {
@@ -120,8 +135,9 @@ function oneChargePerFinishedOrder({ snapshot }: InvariantInput): Check {
   for (const order of snapshot.orders) {
     const charged = charges.get(order.id) ?? []
     const payment = payments.get(order.id)
-    if (order.status === 'FINISHED') {
-      if (charged.length !== 1) problems.push(`FINISHED order ${order.id} has ${charged.length} charges`)
+    if (wasPaid(order)) {
+      if (charged.length !== 1)
+        problems.push(`${order.status} order ${order.id} has ${charged.length} charges`)
       else if (charged[0]?.amountMinor !== -order.amountMinor || charged[0]?.userId !== order.userId) {
         problems.push(
           `FINISHED order ${order.id} charged ${charged[0]?.amountMinor} to ${charged[0]?.userId}`,
@@ -130,7 +146,7 @@ function oneChargePerFinishedOrder({ snapshot }: InvariantInput): Check {
       if (payment?.status !== 'SUCCESS')
         problems.push(`FINISHED order ${order.id} has payment ${payment?.status}`)
     }
-    if (order.status === 'CANCELLED') {
+    if (order.status === 'CANCELLED' && order.reason !== CANCELLED_BY_CUSTOMER) {
       if (charged.length > 0) problems.push(`CANCELLED order ${order.id} has ${charged.length} charges`)
       if (payment?.status !== 'FAIL' || payment.reason !== order.reason) {
         problems.push(
@@ -146,9 +162,160 @@ function oneChargePerFinishedOrder({ snapshot }: InvariantInput): Check {
     if (!orders.has(orderId)) problems.push(`charge for unknown order ${orderId}`)
   for (const orderId of payments.keys())
     if (!orders.has(orderId)) problems.push(`payment for unknown order ${orderId}`)
-  const finished = snapshot.orders.filter((order) => order.status === 'FINISHED').length
-  const detail = `${charges.size} orders charged, ${finished} FINISHED; ${snapshot.payments.length} payments for ${snapshot.orders.length} orders`
-  return check('exactly one charge per FINISHED order, none for a CANCELLED one', problems, detail)
+  const finished = snapshot.orders.filter(wasPaid).length
+  const detail = `${charges.size} orders charged, ${finished} FINISHED or REFUNDED; ${snapshot.payments.length} payments for ${snapshot.orders.length} orders`
+  return check(
+    'exactly one charge per paid order, none for one cancelled for want of payment',
+    problems,
+    detail,
+  )
+}
+
+const CANCELLED_BY_CUSTOMER = 'cancelled_by_customer'
+
+/** An order whose money was taken: FINISHED, or REFUNDED after it. */
+const wasPaid = (order: { status: string }) => order.status === 'FINISHED' || order.status === 'REFUNDED'
+
+const refundsByOrder = (refunds: RefundRow[]) =>
+  groupBy(
+    refunds.filter((refund) => refund.status === 'SUCCEEDED'),
+    (refund) => refund.orderId,
+  )
+
+function customerCancelledKeepNoMoney({ snapshot }: InvariantInput): Check {
+  const problems: string[] = []
+  const ledgerOf = groupBy(snapshot.ledger, (entry) => entry.orderId ?? '')
+  const cancelled = snapshot.orders.filter(
+    (order) => order.status === 'CANCELLED' && order.reason === CANCELLED_BY_CUSTOMER,
+  )
+  let chargedThenRefunded = 0
+  for (const order of cancelled) {
+    const entries = ledgerOf.get(order.id) ?? []
+    const charges = entries.filter((entry) => entry.kind === 'charge')
+    if (charges.length > 1) problems.push(`cancelled order ${order.id} was charged ${charges.length} times`)
+    if (charges.length === 1) chargedThenRefunded += 1
+    const kept = sum(entries.map((entry) => entry.amountMinor))
+    if (kept !== 0) problems.push(`cancelled order ${order.id} keeps ${-kept} of its owner's money`)
+  }
+  const detail = `${cancelled.length} orders cancelled by their owners, ${chargedThenRefunded} of them charged first and refunded`
+  return check('a customer-cancelled order keeps no money', problems, detail)
+}
+
+function refundsWithinCharge({ snapshot }: InvariantInput): Check {
+  const problems: string[] = []
+  const credited = refundsByOrder(snapshot.refunds.payments)
+  const asked = groupBy(
+    snapshot.refunds.orders.filter((refund) => refund.status !== 'FAILED'),
+    (refund) => refund.orderId,
+  )
+  const charged = new Map(
+    snapshot.ledger
+      .filter((entry) => entry.kind === 'charge')
+      .map((entry) => [entry.orderId, -entry.amountMinor]),
+  )
+  for (const order of snapshot.orders) {
+    const back = sum((credited.get(order.id) ?? []).map((refund) => refund.amountMinor))
+    const claimed = sum((asked.get(order.id) ?? []).map((refund) => refund.amountMinor))
+    if (back > (charged.get(order.id) ?? 0))
+      problems.push(`order ${order.id}: ${back} refunded of a charge of ${charged.get(order.id) ?? 0}`)
+    if (claimed > order.amountMinor)
+      problems.push(`order ${order.id}: refunds of ${claimed} accepted on ${order.amountMinor}`)
+    const succeeded = sum(
+      snapshot.refunds.orders
+        .filter((refund) => refund.orderId === order.id && refund.status === 'SUCCEEDED')
+        .map((refund) => refund.amountMinor),
+    )
+    if (order.refundedMinor !== succeeded)
+      problems.push(
+        `order ${order.id}: refunded_amount ${order.refundedMinor}, succeeded refunds ${succeeded}`,
+      )
+    if (
+      (order.status === 'REFUNDED') !==
+      (order.refundedMinor === order.amountMinor && order.amountMinor > 0)
+    )
+      problems.push(
+        `order ${order.id} is ${order.status} with ${order.refundedMinor} of ${order.amountMinor} back`,
+      )
+  }
+  const refunded = snapshot.orders.filter((order) => order.status === 'REFUNDED').length
+  const detail = `${snapshot.refunds.orders.length} refunds asked for, ${credited.size} orders with money back, ${refunded} REFUNDED`
+  return check('the refunds of an order never pass its charge', problems, detail)
+}
+
+function everyRefundCreditedOnce({ snapshot }: InvariantInput): Check {
+  const problems: string[] = []
+  const entriesOf = groupBy(
+    snapshot.ledger.filter((entry) => entry.kind === 'refund'),
+    (entry) => entry.refundId ?? '',
+  )
+  const atPayments = new Map(snapshot.refunds.payments.map((refund) => [refund.id, refund]))
+  for (const refund of snapshot.refunds.orders) {
+    const entries = entriesOf.get(refund.id) ?? []
+    const expected = refund.status === 'SUCCEEDED' ? 1 : 0
+    if (entries.length !== expected)
+      problems.push(`${refund.status} refund ${refund.id} has ${entries.length} ledger entries`)
+    else if (expected === 1 && entries[0]?.amountMinor !== refund.amountMinor)
+      problems.push(`refund ${refund.id} of ${refund.amountMinor} credited ${entries[0]?.amountMinor}`)
+    const there = atPayments.get(refund.id)
+    if (refund.status !== 'PENDING' && there?.status !== refund.status)
+      problems.push(`refund ${refund.id} is ${refund.status}, payments-service says ${there?.status}`)
+  }
+  const asked = new Set(snapshot.refunds.orders.map((refund) => refund.id))
+  for (const refund of snapshot.refunds.payments) {
+    if (refund.cause === 'requested' && !asked.has(refund.id))
+      problems.push(`refund ${refund.id} was never asked for`)
+    const entries = entriesOf.get(refund.id) ?? []
+    if (refund.status === 'SUCCEEDED' && entries.length !== 1)
+      problems.push(`refund ${refund.id} (${refund.cause}) has ${entries.length} ledger entries`)
+  }
+  const detail = `${snapshot.refunds.payments.length} refunds at payments-service, ${sum([...entriesOf.values()].map((each) => each.length))} credits in the ledger`
+  return check('every refund is credited exactly once', problems, detail)
+}
+
+/** What GET /accounts/statement shows each user is their ledger: same entries, newest first, running balance. */
+export function statementsEqualLedger(snapshot: Snapshot, api: ApiView): Check {
+  const problems: string[] = []
+  const KIND: Record<string, string> = {
+    opening: 'opening',
+    top_up: 'topup',
+    charge: 'charge',
+    refund: 'refund',
+  }
+  const ledgerOf = groupBy(snapshot.ledger, (entry) => entry.userId)
+  let compared = 0
+  for (const [userId, statement] of api.statements) {
+    let running = 0
+    const expected = (ledgerOf.get(userId) ?? []).map((entry) => {
+      running += entry.amountMinor
+      return {
+        id: String(entry.id),
+        kind: KIND[entry.kind],
+        amountMinor: entry.amountMinor,
+        balanceAfterMinor: running,
+        orderId: entry.orderId ?? undefined,
+        refundId: entry.refundId ?? undefined,
+      }
+    })
+    const shown = statement.map((entry) => ({
+      id: entry.id,
+      kind: entry.kind,
+      amountMinor: Math.round(entry.amount * 100),
+      balanceAfterMinor: Math.round(entry.balance_after * 100),
+      orderId: entry.order_id,
+      refundId: entry.refund_id,
+    }))
+    compared += shown.length
+    if (JSON.stringify(shown) !== JSON.stringify(expected.reverse()))
+      problems.push(
+        `${userId}: the statement (${shown.length} entries) is not the ledger (${expected.length})`,
+      )
+    if (shown[0] && shown[0].balanceAfterMinor !== snapshot.balances.get(userId))
+      problems.push(
+        `${userId}: newest balance_after ${shown[0].balanceAfterMinor}, balance ${snapshot.balances.get(userId)}`,
+      )
+  }
+  const detail = `${api.statements.size} statements, ${compared} entries, read page by page through the gateway`
+  return check('the statement equals the ledger', problems, detail)
 }
 
 function outboxesPublished({ snapshot, audit, topics }: InvariantInput): Check {
@@ -189,14 +356,15 @@ function eachEventAppliedOnce({ snapshot }: InvariantInput): Check {
     snapshot.outbox.payments.map((row) => row.eventId),
     snapshot.inbox.orders,
   )
-  if (snapshot.outbox.payments.length !== snapshot.orders.length) {
-    problems.push(`${snapshot.outbox.payments.length} payment results for ${snapshot.orders.length} orders`)
+  const results = snapshot.outbox.payments.filter((row) => row.type === 'payment_finished').length
+  if (results !== snapshot.orders.length) {
+    problems.push(`${results} payment results for ${snapshot.orders.length} orders`)
   }
   // An id recorded twice is a redelivery that came after retention trimmed its first inbox row:
   // the business keys absorbed it, which the money checks prove; here it is only counted.
   const again = (ids: string[]) => ids.length - new Set(ids).size
   const detail =
-    `${new Set(snapshot.inbox.payments).size} order_created and ${new Set(snapshot.inbox.orders).size} payment_finished events, each in its consumer's inbox` +
+    `${new Set(snapshot.inbox.payments).size} events of orders-service and ${new Set(snapshot.inbox.orders).size} of payments-service, each in its consumer's inbox` +
     `; recorded again after a trim: ${again(snapshot.inbox.payments)} and ${again(snapshot.inbox.orders)}`
   return check('every event was applied exactly once (inbox = outbox)', problems, detail)
 }

@@ -1,6 +1,7 @@
 /**
  * The customers: opens the accounts, then places orders and tops up at a steady pace with a few
- * requests in flight, through the gateway, while the faults happen. It records every request it
+ * requests in flight, through the gateway, while the faults happen. Some cancel an order just after
+ * placing it, some refund earlier orders in parts, and some do both to one order at once. It records every request it
  * meant to make and what became of it as far as it can tell: `ok` (answered 2xx), `rejected`
  * (answered 4xx: certainly no effect) or `unknown` (no answer, or 5xx: it may or may not have
  * taken effect). The checks settle the unknown ones from the data.
@@ -20,12 +21,14 @@ export interface UserModel {
   id: string
   initialMinor: number
   topUps: number
+  /** The orders this user placed and was answered for: what later refunds pick from. */
+  orders: { id: string; amountMinor: number }[]
 }
 
 export type Outcome = 'ok' | 'rejected' | 'unknown'
 
 export interface Attempt {
-  kind: 'order' | 'topup'
+  kind: 'order' | 'topup' | 'cancel' | 'refund'
   userId: string
   amountMinor: number
   /** Its Idempotency-Key, and for an order also its description. */
@@ -36,6 +39,7 @@ export interface Attempt {
   status: number
   /** A retry was answered from the idempotency record rather than run again. */
   replayed: boolean
+  /** The order it made (an order) or was about (a cancellation or a refund). */
   orderId?: string
 }
 
@@ -63,6 +67,13 @@ const MAX_TOP_UPS_PER_USER = 99
 const MAX_TRIES = 8
 const RETRY_WINDOW_MS = 30_000
 const ACCOUNT_TRIES = 20
+/** Of the orders answered 201, how many their customer cancels at once, and how many of those race a refund. */
+const CANCEL_SHARE = 0.15
+const RACE_SHARE = 0.3
+/** Of the other operations, how many refund part of an earlier order of the user (which may not be FINISHED). */
+const REFUND_SHARE = 0.15
+/** Of those refunds, how many ask for all that is left rather than an amount. */
+const REFUND_ALL_SHARE = 0.2
 
 export class LoadDriver {
   readonly users: UserModel[] = []
@@ -113,7 +124,7 @@ export class LoadDriver {
     for (let index = 0; index < this.#plan.users; index++) {
       // Some start empty, most with a little: enough orders are cancelled for want of funds.
       const initialMinor = index % 7 === 0 ? 0 : between(0, 300) * 100
-      this.users.push({ id: randomUUID(), initialMinor, topUps: 0 })
+      this.users.push({ id: randomUUID(), initialMinor, topUps: 0, orders: [] })
     }
     await Promise.all(this.users.map((user) => this.#openAccount(user)))
   }
@@ -174,6 +185,9 @@ export class LoadDriver {
       const amountMinor = between(20, 150) * 100 + user.topUps
       const attempt = this.#attempt('topup', user, amountMinor)
       await this.#send(attempt, '/accounts/topup', { amount: amountMinor / 100 }, this.#idempotency.topUps)
+    } else if (user.orders.length > 0 && chance(REFUND_SHARE)) {
+      const order = user.orders[between(0, user.orders.length - 1)] as UserModel['orders'][number]
+      await this.#refund(user, order)
     } else {
       this.#orderAttempts += 1
       const attempt = this.#attempt('order', user, between(100, 12_000))
@@ -183,8 +197,32 @@ export class LoadDriver {
         { amount: attempt.amountMinor / 100, description: attempt.key },
         this.#idempotency.orders,
       )
-      if (attempt.outcome === 'ok') this.#accepted += 1
+      if (attempt.outcome !== 'ok' || !attempt.orderId) return
+      this.#accepted += 1
+      const order = { id: attempt.orderId, amountMinor: attempt.amountMinor }
+      user.orders.push(order)
+      if (!chance(CANCEL_SHARE)) return
+      // Just after placing it: its order_created may already be on its way to payments-service.
+      if (chance(RACE_SHARE)) await Promise.all([this.#cancel(user, order), this.#refund(user, order)])
+      else await this.#cancel(user, order)
     }
+  }
+
+  #cancel(user: UserModel, order: { id: string }): Promise<void> {
+    const attempt = this.#attempt('cancel', user, 0)
+    attempt.orderId = order.id
+    return this.#send(attempt, `/orders/${order.id}/cancel`, {}, this.#idempotency.orders)
+  }
+
+  /** A part of the order (or all that is left); refused while it is not FINISHED or once it is used up. */
+  #refund(user: UserModel, order: { id: string; amountMinor: number }): Promise<void> {
+    const amountMinor = chance(REFUND_ALL_SHARE)
+      ? 0
+      : between(1, Math.max(1, Math.ceil(order.amountMinor / 2)))
+    const attempt = this.#attempt('refund', user, amountMinor)
+    attempt.orderId = order.id
+    const body = amountMinor === 0 ? {} : { amount: amountMinor / 100 }
+    return this.#send(attempt, `/orders/${order.id}/refunds`, body, this.#idempotency.orders)
   }
 
   #attempt(kind: Attempt['kind'], user: UserModel, amountMinor: number): Attempt {
@@ -217,6 +255,7 @@ export class LoadDriver {
         attempt.outcome = 'ok'
         attempt.replayed = answer.headers?.get('idempotent-replayed') === 'true'
         if (attempt.kind === 'order') attempt.orderId = answer.body?.id
+        if (attempt.kind === 'refund') attempt.amountMinor = Math.round(Number(answer.body?.amount) * 100)
         return
       }
       const notForwarded = answer.status === 429

@@ -6,6 +6,7 @@
  * what actually happened. Then the public API must tell each user what the data says.
  */
 import { type Check, check, groupBy } from './check.ts'
+import { statementsEqualLedger } from './invariants.ts'
 import type { Attempt, LoadResult } from './load-driver.ts'
 import type { ApiView, Snapshot } from './snapshot.ts'
 
@@ -41,7 +42,15 @@ export function reconcile(
     ...topUps.figures,
     replayed: load.attempts.filter((attempt) => attempt.replayed).length,
   }
-  return { checks: [orders.check, topUps.check, apiAgrees(snapshot, load, api)], figures }
+  return {
+    checks: [
+      orders.check,
+      topUps.check,
+      apiAgrees(snapshot, load, api),
+      statementsEqualLedger(snapshot, api),
+    ],
+    figures,
+  }
 }
 
 function reconcileOrders(snapshot: Snapshot, attempts: Attempt[]) {

@@ -1,6 +1,6 @@
 /** Waits, bounded, for the system to come to rest after the last fault, and times it. */
 import pg from 'pg'
-import { waitUntilNothingNew } from '../lib/settle-waiter.ts'
+import { waitUntilNothingInFlight } from '../lib/settle-waiter.ts'
 import { sleep, waitFor } from './util.ts'
 
 export interface Settlement {
@@ -8,9 +8,9 @@ export interface Settlement {
   lastFaultAt: number
   /** When every process was serving again after it. */
   lastRecoveryAt: number
-  /** Milliseconds from the last fault until no order was NEW; undefined if that never happened. */
+  /** Milliseconds from the last fault until no order was NEW and no refund PENDING; undefined if that never happened. */
   settledMs: number | undefined
-  /** Orders still NEW when the wait ended. */
+  /** Orders still NEW and refunds still PENDING when the wait ended. */
   stillNew: number
   /** Milliseconds from the last fault until every outbox row of both services was marked published. */
   outboxesDrainedMs: number | undefined
@@ -30,7 +30,7 @@ export async function awaitSettlement(
   const count = async (client: pg.Client, sql: string) => Number((await client.query(sql)).rows[0]?.n ?? -1)
   try {
     const deadline = lastFaultAt + limitMs + GRACE_MS
-    const stillNew = await waitUntilNothingNew(orders, { deadline })
+    const stillNew = await waitUntilNothingInFlight(orders, { deadline })
     const settledMs = stillNew === 0 ? Date.now() - lastFaultAt : undefined
     const unpublished = 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'
     const drained = await waitFor(

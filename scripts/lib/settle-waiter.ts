@@ -78,20 +78,39 @@ export async function countNewOrders(orders: pg.Client): Promise<number> {
   return rows[0]?.n ?? 0
 }
 
+/** Orders still NEW and refunds still PENDING: what orders-service still waits to hear about. */
+export async function countInFlight(orders: pg.Client): Promise<number> {
+  const { rows } = await orders.query<{ n: number }>(
+    `SELECT ((SELECT count(*) FROM orders.orders WHERE status = 'NEW')
+           + (SELECT count(*) FROM orders.refunds WHERE status = 'PENDING'))::int AS n`,
+  )
+  return rows[0]?.n ?? 0
+}
+
 /**
- * Polls orders-service's table until no order is NEW, or until `deadline` (epoch ms); returns how
- * many were still NEW at the last look (0: settled; -1: the database could not be read). A failed
- * read is retried, since the database may be restarting.
+ * Polls `count` until it is 0, or until `deadline` (epoch ms); returns the last count (0: settled;
+ * -1: the database could not be read). A failed read is retried, since the database may be
+ * restarting.
  */
-export async function waitUntilNothingNew(
-  orders: pg.Client,
+async function pollUntilNone(
+  count: () => Promise<number>,
   { deadline, intervalMs = 200 }: { deadline: number; intervalMs?: number },
 ): Promise<number> {
-  let stillNew = -1
+  let left = -1
   while (Date.now() < deadline) {
-    stillNew = await countNewOrders(orders).catch(() => -1)
-    if (stillNew === 0) return 0
+    left = await count().catch(() => -1)
+    if (left === 0) return 0
     await sleep(intervalMs)
   }
-  return stillNew
+  return left
 }
+
+/** Polls orders-service's table until no order is NEW (see pollUntilNone). */
+export const waitUntilNothingNew = (orders: pg.Client, polling: { deadline: number; intervalMs?: number }) =>
+  pollUntilNone(() => countNewOrders(orders), polling)
+
+/** Polls orders-service's tables until no order is NEW and no refund PENDING (see pollUntilNone). */
+export const waitUntilNothingInFlight = (
+  orders: pg.Client,
+  polling: { deadline: number; intervalMs?: number },
+) => pollUntilNone(() => countInFlight(orders), polling)

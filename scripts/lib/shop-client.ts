@@ -4,12 +4,14 @@
  * throws: no answer (connection refused or reset, timeout) is status 0 with the reason.
  */
 import { randomUUID } from 'node:crypto'
-import type { Account, ChargeResult, Order, Problem } from '@shop/contracts'
+import type { Account, ChargeResult, Order, Problem, Refund, Statement } from '@shop/contracts'
 import type { Static } from 'typebox'
 
 export type AccountBody = Static<typeof Account>
 export type OrderBody = Static<typeof Order>
 export type ProblemBody = Static<typeof Problem>
+export type RefundBody = Static<typeof Refund>
+export type StatementBody = Static<typeof Statement>
 
 export interface ShopAnswer<Body> {
   /** 0 when no answer came (connection refused or reset, timeout). */
@@ -100,8 +102,32 @@ export function shopClient(base: string, { timeoutMs = TIMEOUT_MS }: { timeoutMs
     listOrders: (userId: string, limit?: number) =>
       call<OrderBody[]>('GET', limit === undefined ? '/orders' : `/orders?limit=${limit}`, userId),
     getOrder: (userId: string, orderId: string) => call<OrderBody>('GET', `/orders/${orderId}`, userId),
+    cancelOrder: (userId: string, orderId: string, options?: CallOptions) =>
+      call<OrderBody>('POST', `/orders/${orderId}/cancel`, userId, {}, options),
+    /** Without an amount, all of the order that is left. */
+    refund: (userId: string, orderId: string, amount?: number, options?: CallOptions) =>
+      call<RefundBody>(
+        'POST',
+        `/orders/${orderId}/refunds`,
+        userId,
+        amount === undefined ? {} : { amount },
+        options,
+      ),
+    refunds: (userId: string, orderId: string) =>
+      call<RefundBody[]>('GET', `/orders/${orderId}/refunds`, userId),
+    /** One page of the statement, newest first; `cursor` is the `next_cursor` of the page before. */
+    statement: (userId: string, query: { limit?: number; cursor?: string } = {}) =>
+      call<StatementBody>('GET', `/accounts/statement${statementQuery(query)}`, userId),
     call,
   }
+}
+
+const statementQuery = ({ limit, cursor }: { limit?: number; cursor?: string }) => {
+  const parts = [
+    ...(limit === undefined ? [] : [`limit=${limit}`]),
+    ...(cursor === undefined ? [] : [`cursor=${cursor}`]),
+  ]
+  return parts.length === 0 ? '' : `?${parts.join('&')}`
 }
 
 function parsed(text: string): unknown {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -152,6 +152,75 @@ describe.skipIf(unavailable !== undefined)('the storefront, in a real browser ag
     await balanceShows('50.00')
     expect(await stillSameDocument()).toBe(true)
   }, 150_000)
+
+  it('when the visitor refunds a paid order in parts, cancels a new one and reads the statement, then each shows live and the CSV downloads', async () => {
+    const refundsOf = (description: string) => order(description).getByTestId('refund')
+    const payments = shop.services.get('payments-service')
+    if (!payments) throw new Error('the shop is not running')
+    await balanceShows('50.00')
+
+    // A paid order, refunded in two parts; each refund turns SUCCEEDED without a reload.
+    await page.getByLabel('Amount', { exact: true }).fill('10')
+    await page.getByLabel('Description').fill('a mug')
+    await page.getByRole('button', { name: 'Place order' }).click()
+    await statusOf('a mug', 'FINISHED')
+    await balanceShows('40.00')
+    await order('a mug').getByLabel('How much to refund').fill('4')
+    await order('a mug').getByRole('button', { name: 'Refund' }).click()
+    await refundsOf('a mug').filter({ hasText: 'SUCCEEDED' }).first().waitFor({ timeout: SETTLED_WITHIN_MS })
+    await expect(refundsOf('a mug').first().textContent()).resolves.toMatch(/Refund 4\.00/)
+    await order('a mug')
+      .getByTestId('refunded-amount')
+      .filter({ hasText: 'Refunded 4.00 of 10.00.' })
+      .waitFor()
+    await balanceShows('44.00')
+    // An empty amount is all that is left: the order ends REFUNDED.
+    await order('a mug').getByRole('button', { name: 'Refund' }).click()
+    await statusOf('a mug', 'REFUNDED')
+    await refundsOf('a mug').filter({ hasText: 'SUCCEEDED' }).nth(1).waitFor({ timeout: SETTLED_WITHIN_MS })
+    await balanceShows('50.00')
+
+    // A NEW order (payments-service is away, so it stays NEW) cancelled at once; once payments-service
+    // is back it charges the order and gives the money back by itself.
+    await payments.stop()
+    await page.getByLabel('Amount', { exact: true }).fill('5')
+    await page.getByLabel('Description').fill('a vase')
+    await page.getByRole('button', { name: 'Place order' }).click()
+    await statusOf('a vase', 'NEW')
+    await order('a vase').getByRole('button', { name: 'Cancel order' }).click()
+    await statusOf('a vase', 'CANCELLED')
+    await expect(order('a vase').getByTestId('order-reason').textContent()).resolves.toBe(
+      'Cancelled: you cancelled it.',
+    )
+    await shop.restart('payments-service')
+    await eventually(
+      async () => (await api().statement(firstUserId)).body?.entries?.[0]?.kind,
+      (kind) => kind === 'refund',
+      { timeoutMs: SETTLED_WITHIN_MS },
+    )
+
+    // The statement: newest first, ending with the balance; and the same as a CSV file.
+    await page.getByRole('button', { name: 'Show statement' }).click()
+    const rows = page.getByTestId('statement').locator('tbody tr')
+    await rows.first().waitFor()
+    const kinds = await rows.evaluateAll((items) => items.map((item) => item.dataset.kind))
+    expect(kinds.slice(0, 2)).toEqual(['refund', 'charge'])
+    expect(await rows.first().locator('td').nth(3).textContent()).toBe('50.00')
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ])
+    expect(download.suggestedFilename()).toBe('statement.csv')
+    const saved = join(ARTIFACTS, 'statement.csv')
+    await download.saveAs(saved)
+    const lines = (await readFile(saved, 'utf8')).trim().split('\n')
+    expect(lines[0]).toBe('id,kind,amount,balance_after,order_id,refund_id,created_at')
+    expect(lines).toHaveLength(kinds.length + 1)
+    expect(lines[1]).toMatch(/^\d+,refund,5\.00,50\.00,/)
+    expect(await stillSameDocument()).toBe(true)
+    expect(pageErrors).toEqual([])
+    await page.screenshot({ path: join(ARTIFACTS, 'storefront-refunds.png'), fullPage: true })
+  }, 120_000)
 
   it('when the page is as narrow as a phone (360 px), then nothing overflows sideways', async () => {
     await page.setViewportSize({ width: 360, height: 780 })

@@ -51,6 +51,71 @@ export function describeShopEndToEnd(transport: string, env: () => Record<string
       console.log(`${transport} seed flow: order settled ${settleMs} ms after it was accepted`)
     })
 
+    it('when a paid order is refunded in two parts, then each refund is credited once, the order ends REFUNDED and the statement shows it', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 100)
+      const placed = await api.placeOrder(user, 30)
+      expect((await settled(user, placed.body.id)).order.status).toBe('FINISHED')
+
+      const part = await api.refund(user, placed.body.id, 10)
+      expect(part).toMatchObject({ status: 202, body: { amount: 10, status: 'PENDING' } })
+      expect((await api.refund(user, placed.body.id, 20.01)).body).toMatchObject({
+        code: 'refund_exceeds_order',
+      })
+      expect((await api.refund(user, placed.body.id)).body).toMatchObject({ amount: 20, status: 'PENDING' })
+      const refunds = await eventually(
+        () => api.refunds(user, placed.body.id),
+        (listed) => listed.body?.every((refund: { status: string }) => refund.status === 'SUCCEEDED'),
+      )
+      expect(refunds.body.map((refund: { amount: number }) => refund.amount)).toEqual([10, 20])
+      const order = await eventually(
+        () => api.getOrder(user, placed.body.id),
+        (read) => read.body?.status === 'REFUNDED',
+      )
+      expect(order.body.refunded_amount).toBe(30)
+      expect((await api.balance(user)).body.balance).toBe(100)
+      const statement = (await api.statement(user)).body
+      expect(
+        statement.entries.map((entry: { kind: string; amount: number }) => [entry.kind, entry.amount]),
+      ).toEqual([
+        ['refund', 20],
+        ['refund', 10],
+        ['charge', -30],
+        ['opening', 100],
+      ])
+      expect(statement.entries[0]?.balance_after).toBe(100)
+    })
+
+    it('when the owner cancels an order the moment it is placed, then it is CANCELLED and whatever was charged comes back', async () => {
+      const user = api.newUser()
+      await api.openAccount(user, 50)
+      const placed = await api.placeOrder(user, 20)
+
+      const cancelled = await api.cancelOrder(user, placed.body.id)
+
+      // Paid first (409) or cancelled first (200): either way no money is kept for a cancelled order.
+      if (cancelled.status === 409) {
+        expect(cancelled.body).toMatchObject({ code: 'order_not_cancellable' })
+        return
+      }
+      expect(cancelled).toMatchObject({
+        status: 200,
+        body: { status: 'CANCELLED', reason: 'cancelled_by_customer' },
+      })
+      // payments-service sees order_created, then order_cancelled: charged (or not), then given back.
+      const statement = await eventually(
+        () => api.statement(user),
+        (read) => read.body?.entries?.[0]?.kind !== 'charge' && read.body?.entries?.length !== 1,
+      )
+      expect(statement.body.entries.map((entry: { kind: string }) => entry.kind)).toEqual([
+        'refund',
+        'charge',
+        'opening',
+      ])
+      expect((await api.balance(user)).body.balance).toBe(50)
+      expect((await api.getOrder(user, placed.body.id)).body.status).toBe('CANCELLED')
+    })
+
     it('when an account is opened twice, then the second answer is 409 account_exists', async () => {
       const user = api.newUser()
       expect((await api.openAccount(user)).status).toBe(201)

@@ -19,7 +19,7 @@ const codeOf = (body: string): string => {
   }
 }
 
-/** Per endpoint; seven endpoints, so the file sends seven times as many requests. */
+/** Per endpoint; nine endpoints, so the file sends nine times as many requests. */
 const RUNS = 100
 
 let target: ShopUnderTest

@@ -135,3 +135,54 @@ describe('errors in words', () => {
     expect(problemText(400, body)).toBe(text)
   })
 })
+
+describe('the API client, cancellations, refunds and statements', () => {
+  const ORDER = '3b241101-e2bb-4255-8caf-4136c566a962'
+
+  it('when an order is cancelled, then it is a POST to its cancel route with a key and no body', async () => {
+    const { sent, fetchFn } = fakeFetch(200, { id: ORDER, status: 'CANCELLED' })
+
+    await createShopApi(fetchFn).cancelOrder(USER, ORDER, 'key-3')
+
+    expect(sent).toMatchObject([
+      {
+        url: `/orders/${ORDER}/cancel`,
+        method: 'POST',
+        body: undefined,
+        headers: { 'idempotency-key': 'key-3' },
+      },
+    ])
+  })
+
+  it('when a refund is asked for with or without an amount, then the body says so', async () => {
+    const { sent, fetchFn } = fakeFetch(202, { id: 'r', status: 'PENDING' })
+    const api = createShopApi(fetchFn)
+
+    await api.requestRefund(USER, ORDER, 2.5, 'key-4')
+    await api.requestRefund(USER, ORDER, undefined, 'key-5')
+
+    expect(sent.map((each) => [each.url, each.body])).toEqual([
+      [`/orders/${ORDER}/refunds`, { amount: 2.5 }],
+      [`/orders/${ORDER}/refunds`, {}],
+    ])
+  })
+
+  it('when the statement is read, then the cursor goes in the query; as CSV, the text comes back as it is', async () => {
+    const json = fakeFetch(200, { entries: [], next_cursor: null })
+    await createShopApi(json.fetchFn).readStatement(USER, '42')
+    expect(json.sent[0]).toMatchObject({ url: '/accounts/statement?cursor=42', method: 'GET' })
+
+    const csvText = 'id,kind\n1,opening\n'
+    const csv = {
+      sent: [] as { headers: Record<string, string>; url: string }[],
+      fetchFn: async (url: string, init: RequestInit) => {
+        csv.sent.push({ url, headers: init.headers as Record<string, string> })
+        return new Response(csvText, { status: 200, headers: { 'content-type': 'text/csv' } })
+      },
+    }
+    const result = await createShopApi(csv.fetchFn).statementCsv(USER)
+
+    expect(result).toEqual({ ok: true, value: csvText })
+    expect(csv.sent[0]?.headers.accept).toBe('text/csv')
+  })
+})

@@ -38,4 +38,26 @@ describe('merging views of orders', () => {
     const early = { [arrived.id]: pushFor(arrived, 'FINISHED'), [notYet.id]: pushFor(notYet, 'FINISHED') }
     expect(Object.keys(unclaimedPushes(early, [arrived]))).toEqual([notYet.id])
   })
+
+  it('when a FINISHED order is pushed REFUNDED, then it moves on; a list read from before cannot move it back', () => {
+    const finished = anOrder({ status: 'FINISHED' })
+    const refunded = withPushedStatus(finished, pushFor(finished, 'REFUNDED'))
+
+    expect(refunded.status).toBe('REFUNDED')
+    expect(laterView(refunded, { ...finished, refunded_amount: 4 })).toBe(refunded)
+    expect(withPushedStatus(refunded, pushFor(refunded, 'FINISHED'))).toBe(refunded)
+  })
+
+  it('when a NEW order is seen REFUNDED (its FINISHED push was missed), then REFUNDED wins', () => {
+    const order = anOrder()
+    const refunded = { ...order, status: 'REFUNDED' as const, refunded_amount: 10 }
+
+    expect(laterView(order, refunded)).toBe(refunded)
+    expect(withPushedStatus(order, pushFor(order, 'REFUNDED')).status).toBe('REFUNDED')
+  })
+
+  it('when a customer-cancelled order is pushed FINISHED (a payment result that lost the race), then it stays CANCELLED', () => {
+    const cancelled = anOrder({ status: 'CANCELLED', reason: 'cancelled_by_customer' })
+    expect(withPushedStatus(cancelled, pushFor(cancelled, 'FINISHED'))).toBe(cancelled)
+  })
 })

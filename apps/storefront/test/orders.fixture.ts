@@ -14,6 +14,7 @@ export function anOrder(overrides: Partial<Order> = {}): Order {
     amount: 10,
     description: `order ${sequence}`,
     status: 'NEW',
+    refunded_amount: 0,
     created_at: new Date(Date.UTC(2025, 0, 1, 0, 0, sequence)).toISOString(),
     ...overrides,
   }

@@ -229,4 +229,45 @@ describe('the storefront state', () => {
       run([{ type: 'connection_changed', userId: USER, connection: 'reconnecting' }], live).connection,
     ).toBe('reconnecting')
   })
+
+  describe('cancellations and refunds', () => {
+    it('when an order comes back cancelled by its owner, then it is CANCELLED and the change is said in words', () => {
+      const order = anOrder()
+      const state = run([
+        { type: 'orders_read', userId: USER, orders: [order] },
+        {
+          type: 'order_changed',
+          userId: USER,
+          order: { ...order, status: 'CANCELLED', reason: 'cancelled_by_customer' },
+        },
+      ])
+
+      expect(state.orders[0]).toMatchObject({ status: 'CANCELLED', reason: 'cancelled_by_customer' })
+      expect(state.announcement?.text).toMatch(/CANCELLED: you cancelled it/)
+    })
+
+    it('when a paid order is pushed REFUNDED, then it shows REFUNDED and says so', () => {
+      const order = anOrder({ status: 'FINISHED' })
+      const state = run([
+        { type: 'orders_read', userId: USER, orders: [order] },
+        { type: 'status_pushed', userId: USER, push: pushFor(order, 'REFUNDED') },
+      ])
+
+      expect(state.orders[0]?.status).toBe('REFUNDED')
+      expect(state.announcement?.text).toMatch(/REFUNDED/)
+    })
+
+    it('when a cancellation answers for a user id the visitor left, then nothing changes', () => {
+      const order = anOrder()
+      const before = run([{ type: 'orders_read', userId: USER, orders: [order] }])
+
+      expect(
+        shopReducer(before, {
+          type: 'order_changed',
+          userId: OTHER_USER,
+          order: { ...order, status: 'CANCELLED' },
+        }),
+      ).toBe(before)
+    })
+  })
 })

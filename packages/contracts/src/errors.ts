@@ -53,6 +53,9 @@ export const ErrorCatalogue = {
   insufficientFunds: kind('insufficient_funds', 402, 'Insufficient funds'),
   orderAlreadyCharged: kind('order_already_charged', 409, 'Order already charged'),
   orderNotFound: kind('order_not_found', 404, 'Order not found'),
+  orderNotCancellable: kind('order_not_cancellable', 409, 'Order not cancellable'),
+  orderNotRefundable: kind('order_not_refundable', 409, 'Order not refundable'),
+  refundExceedsOrder: kind('refund_exceeds_order', 422, 'Refund exceeds order'),
   // The server and what it depends on
   serviceUnavailable: kind('service_unavailable', 503, 'Service unavailable'),
   upstreamUnavailable: kind('upstream_unavailable', 503, 'Service unavailable'),

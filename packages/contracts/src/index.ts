@@ -1,6 +1,12 @@
 export { buildEventsDocument, type EventsDocument, type EventsDocumentOptions } from './asyncapi.ts'
 export { ErrorCatalogue, type ErrorCode, type ErrorKind } from './errors.ts'
 export {
+  type OrdersTopicEvent,
+  OrdersTopicEvents,
+  type PaymentResultsTopicEvent,
+  PaymentResultsTopicEvents,
+} from './events/by-topic.ts'
+export {
   type DecodeResult,
   defineEvent,
   type Envelope,
@@ -8,14 +14,24 @@ export {
   envelopeSchema,
 } from './events/define-event.ts'
 export { EventHeaders, EventKey, TRACEPARENT_HEADER } from './events/message-envelope.ts'
+export { OrderCancelled, OrderCancelledPayload } from './events/order-cancelled.ts'
 export { OrderCreated, OrderCreatedPayload } from './events/order-created.ts'
 export { PaymentFailureReason, PaymentFinished, PaymentFinishedPayload } from './events/payment-finished.ts'
+export { RefundFinished, RefundFinishedPayload } from './events/refund-finished.ts'
+export { RefundRequested, RefundRequestedPayload } from './events/refund-requested.ts'
+export { type EventDecoder, topicEvents } from './events/topic-events.ts'
 export {
   Account,
   AccountRoutes,
   ChargeBody,
   ChargeResult,
+  CSV_MEDIA_TYPE,
   OpenAccountBody,
+  STATEMENT_CSV_COLUMNS,
+  Statement,
+  StatementEntry,
+  StatementEntryKind,
+  StatementQuery,
   TopUpBody,
 } from './http/accounts.ts'
 export {
@@ -29,6 +45,7 @@ export {
   Amount,
   IDEMPOTENCY_KEY_LIFETIME_MS,
   IdempotentUserHeaders,
+  listLimit,
   NoQuery,
   Problem,
   UserIdHeaders,
@@ -37,6 +54,7 @@ export {
 export { atTheGateway } from './http/gateway-answers.ts'
 export { LIVE_ORDERS_PATH, LiveQuery, LiveRoutes } from './http/live.ts'
 export {
+  CancelOrderBody,
   DEFAULT_LIST_LIMIT,
   ListOrdersQuery,
   MAX_DESCRIPTION_LENGTH,
@@ -46,6 +64,9 @@ export {
   OrderParams,
   OrderRoutes,
   PlaceOrderBody,
+  Refund,
+  RefundList,
+  RequestRefundBody,
 } from './http/orders.ts'
 export {
   type DocumentedResponse,
@@ -58,6 +79,23 @@ export type { OperationLink, RouteDefinition } from './http/route.ts'
 export { OrderStatusNotice, OrderStatusPush, readOrderStatusNotice } from './live/order-status-messages.ts'
 export { readOrderStatusPush, toOrderStatusPush } from './live/order-status-push.ts'
 export { CENT, MAX_AMOUNT } from './money.ts'
-export { type FinalOrderStatus, OrderStatus, type OrderStatusName } from './order-status.ts'
+export {
+  canMoveOrder,
+  isFinalStatus,
+  ORDER_TRANSITIONS,
+  type SettledOrderStatus,
+  sourcesOf,
+} from './order-state-machine.ts'
+export {
+  CANCELLED_BY_CUSTOMER,
+  type FinalOrderStatus,
+  OrderStatus,
+  type OrderStatusName,
+} from './order-status.ts'
+export {
+  RefundFailureReason,
+  RefundStatus,
+  type RefundStatusName,
+} from './refund-status.ts'
 export { DEFAULT_ORDERS_TOPIC, DEFAULT_PAYMENT_RESULTS_TOPIC } from './topics.ts'
 export { isUuid, normaliseUuid, UUID_PATTERN } from './uuid.ts'

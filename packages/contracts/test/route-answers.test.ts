@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AccountRoutes } from '../src/http/accounts.ts'
+import { AccountRoutes, CSV_MEDIA_TYPE } from '../src/http/accounts.ts'
 import { atTheGateway } from '../src/http/gateway-answers.ts'
 import { LiveRoutes } from '../src/http/live.ts'
 import { ListOrdersQuery, MAX_LIST_LIMIT, OrderRoutes } from '../src/http/orders.ts'
@@ -20,13 +20,17 @@ const answers = (route: RouteDefinition) =>
 const statuses = (route: RouteDefinition) => Object.keys(route.schema.response).map(Number)
 const takesBody = (route: RouteDefinition) => route.schema.body !== undefined
 
+/** A statement is the one answer also given as CSV, for spreadsheets. */
+const successMediaTypes = (route: RouteDefinition) =>
+  route.schema.operationId === 'getStatement' ? [JSON_MEDIA_TYPE, CSV_MEDIA_TYPE] : [JSON_MEDIA_TYPE]
+
 describe('the documented answers of every route', () => {
   it.each([...serviceRoutes, ...gatewayRoutes].map((route) => [label(route), route] as const))(
-    'when %s answers 4xx or 5xx, then the document says application/problem+json, and application/json for 2xx',
+    'when %s answers 4xx or 5xx, then the document says application/problem+json, and application/json (a statement also text/csv) for 2xx',
     (_label, route) => {
       for (const [status, response] of answers(route)) {
         const mediaTypes = Object.keys(response.content ?? {})
-        if (status.startsWith('2')) expect(mediaTypes, status).toEqual([JSON_MEDIA_TYPE])
+        if (status.startsWith('2')) expect(mediaTypes, status).toEqual(successMediaTypes(route))
         else if (status === '101') expect(mediaTypes, status).toEqual([])
         else expect(mediaTypes, status).toEqual([PROBLEM_MEDIA_TYPE])
       }

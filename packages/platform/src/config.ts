@@ -167,9 +167,9 @@ export const commonSettings = {
   ),
   /** Consumer group of this service; defaults to the service's name. */
   KAFKA_CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  /** Topic of `order_created` events. */
+  /** Topic of orders-service's events: `order_created`, `order_cancelled`, `refund_requested`. */
   ORDERS_TOPIC: Type.String({ default: DEFAULT_ORDERS_TOPIC, pattern: '^[a-zA-Z0-9._-]{1,200}$' }),
-  /** Topic of `payment_finished` events. */
+  /** Topic of payments-service's events: `payment_finished`, `refund_finished`. */
   PAYMENT_RESULTS_TOPIC: Type.String({
     default: DEFAULT_PAYMENT_RESULTS_TOPIC,
     pattern: '^[a-zA-Z0-9._-]{1,200}$',

@@ -36,6 +36,7 @@ export {
 } from './http/idempotency.ts'
 export { claimKeys, type KeyClaim, type KeyedRequest, recordResponses } from './http/idempotency-keys.ts'
 export { INTERNAL_AUTH_HEADER } from './http/internal-auth.ts'
+export { noBodyMeansEmptyObject } from './http/optional-body.ts'
 export { PROBLEM_CONTENT_TYPE, sendProblem, sendUpgradeRequired } from './http/problem.ts'
 export { type Listening, type Served, type ServeSettings, serveHttp } from './http/serve.ts'
 export { parseUserId, requireUserId, USER_ID_HEADER } from './http/user-id.ts'
@@ -59,11 +60,12 @@ export {
 } from './messaging/event-consumer.ts'
 export { recordInInbox } from './messaging/inbox.ts'
 export { type ConsumeOutcome, ServiceMetrics } from './metrics.ts'
-export { fromMinorUnits, toMinorUnits } from './money.ts'
+export { fromMinorUnits, minorUnitsAsDecimal, toMinorUnits } from './money.ts'
 export {
   appendToOutbox,
   messagingMigrations,
   type OutboxMessage,
+  outboxMessage,
   writeWithOutbox,
 } from './outbox/outbox.ts'
 export { OutboxRelay } from './outbox/relay.ts'

@@ -29,3 +29,11 @@ const refused = (field: string, message: string) =>
 export function fromMinorUnits(minor: number | string | bigint): number {
   return Number(minor) / 100
 }
+
+/** Minor units as the exact decimal they stand for, two fraction digits, for text: -1250 is `-12.50`. */
+export function minorUnitsAsDecimal(minor: number | string | bigint): string {
+  const value = BigInt(minor)
+  const magnitude = value < 0n ? -value : value
+  const fraction = String(magnitude % 100n).padStart(2, '0')
+  return `${value < 0n ? '-' : ''}${magnitude / 100n}.${fraction}`
+}

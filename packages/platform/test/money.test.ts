@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../src/errors.ts'
-import { fromMinorUnits, toMinorUnits } from '../src/money.ts'
+import { fromMinorUnits, minorUnitsAsDecimal, toMinorUnits } from '../src/money.ts'
 
 const MAX_AMOUNT_MINOR = 100_000_000_000
 
@@ -65,5 +65,29 @@ describe('fromMinorUnits', () => {
     for (let minor = 0; minor < 100_000; minor += 7) {
       expect(toMinorUnits(fromMinorUnits(minor), 'amount')).toBe(minor)
     }
+  })
+})
+
+describe('minorUnitsAsDecimal', () => {
+  it.each([
+    [0, '0.00'],
+    [7, '0.07'],
+    [1250, '12.50'],
+    [-1250, '-12.50'],
+    [-7, '-0.07'],
+    ['10000000000000', '100000000000.00'],
+  ])('when %s minor units are written, then they read %s', (minor, text) => {
+    expect(minorUnitsAsDecimal(minor)).toBe(text)
+  })
+
+  it('when any whole number of cents is written and read back, then it is the same number of cents', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -MAX_AMOUNT_MINOR, max: MAX_AMOUNT_MINOR }), (minor) => {
+        const text = minorUnitsAsDecimal(minor)
+        const [whole, fraction] = text.replace('-', '').split('.')
+        const back = Number(BigInt(whole ?? '') * 100n + BigInt(fraction ?? ''))
+        expect(text.startsWith('-') ? -back : back).toBe(minor)
+      }),
+    )
   })
 })

@@ -57,6 +57,7 @@ const PATHS = [
   '/accounts/topup',
   '/accounts/balance',
   '/accounts/charge',
+  '/accounts/statement',
   '/ws/tickets',
   '/ws',
 ]
@@ -69,6 +70,7 @@ const anyRequest = () =>
     path: fc.oneof(
       fc.constantFrom(...PATHS),
       fc.uuid().map((id) => `/orders/${id}`),
+      fc.tuple(fc.uuid(), fc.constantFrom('cancel', 'refunds')).map(([id, what]) => `/orders/${id}/${what}`),
       fc.webPath().map((path) => path || '/'),
     ),
     token: fc.oneof(

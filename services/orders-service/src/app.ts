@@ -4,6 +4,7 @@ import { DEFAULT_ORDER_BATCH_WINDOW_MS } from './config.ts'
 import { createOrderIntake } from './domain/order-intake.ts'
 import { liveOrderRoutes } from './http/live-orders.routes.ts'
 import { orderRoutes } from './http/orders.routes.ts'
+import { refundRoutes } from './http/refunds.routes.ts'
 
 export interface OrdersAppDeps {
   pool: pg.Pool
@@ -41,6 +42,7 @@ export async function buildApp({
   // Orders still waiting for their batch are written and answered before the pool closes.
   app.addHook('onClose', () => intake.close())
   await app.register(orderRoutes, { pool, intake })
+  await app.register(refundRoutes, { pool, ordersTopic })
   if (databaseUrl) await app.register(liveOrderRoutes, { databaseUrl, logger })
   return app
 }

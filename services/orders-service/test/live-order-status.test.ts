@@ -9,6 +9,7 @@ import {
 } from '../../../tests/support/websocket.ts'
 import { settleOrder } from '../src/domain/settle-order.ts'
 import { type LiveOrdersInstance, settle, startLiveOrdersInstance } from './support/live-orders.ts'
+import { applyRefundResult, post, refundFinished } from './support/order-steps.ts'
 import { type OrdersHarness, startOrdersHarness } from './support/orders-harness.ts'
 
 let harness: OrdersHarness
@@ -60,6 +61,38 @@ describe('live order status (GET /live/orders, a WebSocket)', () => {
       status: 'CANCELLED',
       reason: 'insufficient_funds',
     })
+    await socket.close()
+  })
+
+  it('when the owner cancels an order, and when refunds of a paid one settle, then each is pushed, REFUNDED last', async () => {
+    const owner = randomUUID()
+    const socket = await first.subscribe(owner)
+    const cancelled = await harness.placeOrder(owner, 10)
+    const paid = await harness.placeOrder(owner, 10)
+
+    await post(harness, `/orders/${cancelled}/cancel`, owner)
+    expect(await socket.nextMessage()).toEqual({
+      type: 'order_status',
+      order_id: cancelled,
+      status: 'CANCELLED',
+      reason: 'cancelled_by_customer',
+    })
+    await settle(harness.pool, paid, owner, { status: 'SUCCESS' })
+    expect(await socket.nextMessage()).toEqual(finished(paid))
+    const part = (await post(harness, `/orders/${paid}/refunds`, owner, { amount: 4 })).json()
+    const rest = (await post(harness, `/orders/${paid}/refunds`, owner)).json()
+    const refund = { order_id: paid, user_id: owner }
+
+    await applyRefundResult(
+      harness.pool,
+      refundFinished({ ...refund, refund_id: part.id, amount_minor: 400 }),
+    )
+    expect(await socket.nextMessage()).toEqual(finished(paid))
+    await applyRefundResult(
+      harness.pool,
+      refundFinished({ ...refund, refund_id: rest.id, amount_minor: 600 }),
+    )
+    expect(await socket.nextMessage()).toEqual({ type: 'order_status', order_id: paid, status: 'REFUNDED' })
     await socket.close()
   })
 

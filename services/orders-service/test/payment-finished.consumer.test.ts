@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type PaymentFailureReason, PaymentFinished } from '@shop/contracts'
+import { type PaymentFailureReason, PaymentFinished, RefundFinished } from '@shop/contracts'
 import { type EventConsumer, loadConfig, type Transport } from '@shop/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmbeddedTransport } from '../../../packages/platform/src/transport/embedded/embedded-transport.ts'
@@ -11,6 +11,7 @@ import {
   PAYMENT_FINISHED_CONSUMER,
   startPaymentFinishedConsumer,
 } from '../src/messaging/payment-finished.consumer.ts'
+import { get, givenFinishedOrder, post, refundFinished } from './support/order-steps.ts'
 import { type OrdersHarness, startOrdersHarness, uniqueTopic } from './support/orders-harness.ts'
 
 let harness: OrdersHarness
@@ -223,4 +224,55 @@ describe('payment_finished consumer', () => {
       expect(rows[0]?.error).not.toBe('')
     },
   )
+})
+
+describe('refund_finished on the same topic', () => {
+  it('when a refund result is delivered twice, then the inbox skips the second and the refund counts once', async () => {
+    const userId = randomUUID()
+    const orderId = await givenFinishedOrder(harness, userId, 10)
+    const refund = await post(harness, `/orders/${orderId}/refunds`, userId, { amount: 4 })
+    const event = refundFinished({
+      refund_id: refund.json().id,
+      order_id: orderId,
+      user_id: userId,
+      amount_minor: 400,
+    })
+    const duplicatesBefore = consumer.stats.duplicates
+
+    await publish(orderId, RefundFinished.encode(event), RefundFinished.encode(event))
+    await waitInInbox(event.event_id)
+    await eventually(
+      async () => consumer.stats.duplicates,
+      (duplicates) => duplicates === duplicatesBefore + 1,
+    )
+
+    expect(await harness.viewOrder(orderId, userId)).toMatchObject({ status: 'FINISHED', refunded_amount: 4 })
+    const listed = await get(harness, `/orders/${orderId}/refunds`, userId)
+    expect(listed.json()).toMatchObject([{ status: 'SUCCEEDED', amount: 4 }])
+  })
+
+  it('when a payment result and the refund results of one order come in order, then the order ends REFUNDED', async () => {
+    const userId = randomUUID()
+    const orderId = await harness.placeOrder(userId, 10)
+    await publish(orderId, encoded(orderId, userId, { status: 'SUCCESS' }))
+    await eventually(
+      () => harness.viewOrder(orderId, userId),
+      (view) => view.status === 'FINISHED',
+    )
+    const refund = await post(harness, `/orders/${orderId}/refunds`, userId)
+    const event = refundFinished({
+      refund_id: refund.json().id,
+      order_id: orderId,
+      user_id: userId,
+      amount_minor: 1000,
+    })
+
+    await publish(orderId, RefundFinished.encode(event))
+
+    const order = await eventually(
+      () => harness.viewOrder(orderId, userId),
+      (view) => view.status !== 'FINISHED',
+    )
+    expect(order).toMatchObject({ status: 'REFUNDED', refunded_amount: 10 })
+  })
 })

@@ -40,6 +40,7 @@ describe('POST /orders', () => {
       amount: 150.25,
       description: 'two lamps',
       status: 'NEW',
+      refunded_amount: 0,
       created_at: expect.any(String),
     })
     expect(Number.isNaN(Date.parse(order.created_at))).toBe(false)

@@ -1,6 +1,7 @@
 import { createHttpApp, type Logger, type ServiceMetrics } from '@shop/platform'
 import type pg from 'pg'
 import { accountRoutes } from './http/accounts.routes.ts'
+import { statementRoutes } from './http/statement.routes.ts'
 
 export interface PaymentsAppDeps {
   pool: pg.Pool
@@ -21,5 +22,6 @@ export async function buildApp({ pool, logger, readiness, metrics, internalAuthT
     internalAuthToken,
   })
   await app.register(accountRoutes, { pool })
+  await app.register(statementRoutes, { pool })
   return app
 }

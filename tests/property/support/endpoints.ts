@@ -5,7 +5,7 @@ import type { TSchema } from 'typebox'
 export interface Endpoint {
   name: string
   method: 'GET' | 'POST'
-  /** The canonical path; `orderId` fills the path parameter of GET /orders/{id}. */
+  /** The canonical path; `orderId` fills the path parameter of GET /orders/{id} (and its refunds). */
   path(orderId: string): string
   /** The body's fields, as the contract names them; empty for a GET. */
   fields: string[]
@@ -79,6 +79,24 @@ export const ENDPOINTS: Endpoint[] = [
     successStatus: 200,
     success: OrderRoutes.getOrder.schema.response[200],
   },
+  {
+    name: 'GET /orders/{id}/refunds',
+    method: 'GET',
+    path: (orderId) => `/orders/${orderId}/refunds`,
+    fields: [],
+    query: [],
+    successStatus: 200,
+    success: OrderRoutes.listRefunds.schema.response[200],
+  },
+  {
+    name: 'GET /accounts/statement',
+    method: 'GET',
+    path: () => '/accounts/statement',
+    fields: [],
+    query: ['limit', 'cursor', 'format'],
+    successStatus: 200,
+    success: AccountRoutes.getStatement.schema.response[200],
+  },
 ]
 
 const decode = (text: string): string => {
@@ -100,6 +118,8 @@ export function endpointOf(method: string, path: string): Endpoint | undefined {
   return ENDPOINTS.find((endpoint) => {
     if (endpoint.method !== asMethod) return false
     if (endpoint.name === 'GET /orders/{id}') return segments.length === 3 && segments[1] === 'orders'
+    if (endpoint.name === 'GET /orders/{id}/refunds')
+      return segments.length === 4 && segments[1] === 'orders' && segments[3] === 'refunds'
     return endpoint.path('') === pathname
   })
 }

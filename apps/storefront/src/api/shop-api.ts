@@ -1,4 +1,4 @@
-import type { Order } from '../domain/order.ts'
+import type { Order, Refund } from '../domain/order.ts'
 import { NETWORK_ERROR_TEXT, type ProblemBody, problemText } from './problem-text.ts'
 
 export type ApiResult<T> =
@@ -11,6 +11,21 @@ export interface Balance {
   balance: number
 }
 
+export interface StatementEntry {
+  id: string
+  kind: 'opening' | 'topup' | 'charge' | 'refund'
+  amount: number
+  balance_after: number
+  order_id?: string
+  refund_id?: string
+  created_at: string
+}
+
+export interface Statement {
+  entries: StatementEntry[]
+  next_cursor: string | null
+}
+
 export interface ShopApi {
   readBalance(userId: string): Promise<ApiResult<Balance>>
   openAccount(userId: string, idempotencyKey: string): Promise<ApiResult<Balance>>
@@ -21,6 +36,18 @@ export interface ShopApi {
     order: { amount: number; description?: string },
     idempotencyKey: string,
   ): Promise<ApiResult<Order>>
+  cancelOrder(userId: string, orderId: string, idempotencyKey: string): Promise<ApiResult<Order>>
+  /** Without an amount, all of the order that is left. */
+  requestRefund(
+    userId: string,
+    orderId: string,
+    amount: number | undefined,
+    idempotencyKey: string,
+  ): Promise<ApiResult<Refund>>
+  listRefunds(userId: string, orderId: string): Promise<ApiResult<Refund[]>>
+  readStatement(userId: string, cursor?: string): Promise<ApiResult<Statement>>
+  /** The whole statement as CSV text, for a download. */
+  statementCsv(userId: string): Promise<ApiResult<string>>
 }
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>
@@ -40,9 +67,10 @@ export function createShopApi(fetchFn: Fetch, base = '', credentials: Credential
     method: 'GET' | 'POST',
     path: string,
     userId: string,
-    options: { body?: unknown; idempotencyKey?: string } = {},
+    options: { body?: unknown; idempotencyKey?: string; accept?: string } = {},
   ): Promise<ApiResult<T>> {
-    const headers: Record<string, string> = { ...credentials(userId), accept: 'application/json' }
+    const accept = options.accept ?? 'application/json'
+    const headers: Record<string, string> = { ...credentials(userId), accept }
     if (options.body !== undefined) headers['content-type'] = 'application/json'
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey
     let response: Response
@@ -55,6 +83,7 @@ export function createShopApi(fetchFn: Fetch, base = '', credentials: Credential
     } catch {
       return { ok: false, status: 0, code: 'network_error', text: NETWORK_ERROR_TEXT }
     }
+    if (response.ok && accept !== 'application/json') return { ok: true, value: (await response.text()) as T }
     const body = await response.json().catch(() => undefined)
     if (response.ok) return { ok: true, value: body as T }
     const problem = body as ProblemBody | undefined
@@ -74,5 +103,16 @@ export function createShopApi(fetchFn: Fetch, base = '', credentials: Credential
     listOrders: (userId) => call('GET', '/orders', userId),
     placeOrder: (userId, order, idempotencyKey) =>
       call('POST', '/orders', userId, { body: order, idempotencyKey }),
+    cancelOrder: (userId, orderId, idempotencyKey) =>
+      call('POST', `/orders/${orderId}/cancel`, userId, { idempotencyKey }),
+    requestRefund: (userId, orderId, amount, idempotencyKey) =>
+      call('POST', `/orders/${orderId}/refunds`, userId, {
+        body: amount === undefined ? {} : { amount },
+        idempotencyKey,
+      }),
+    listRefunds: (userId, orderId) => call('GET', `/orders/${orderId}/refunds`, userId),
+    readStatement: (userId, cursor) =>
+      call('GET', `/accounts/statement${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, userId),
+    statementCsv: (userId) => call('GET', '/accounts/statement?limit=1000', userId, { accept: 'text/csv' }),
   }
 }

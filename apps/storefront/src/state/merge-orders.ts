@@ -1,18 +1,19 @@
-import { isFinal, type Order, type StatusPush } from '../domain/order.ts'
+import { isAhead, type Order, type StatusPush } from '../domain/order.ts'
 
 /**
  * The later of two views of one order. Statuses only move forward (NEW, then FINISHED or
- * CANCELLED), so a view that is final wins over one that is not, whichever arrived last: a list
- * read before a push arrives after it, and must not turn FINISHED back into NEW.
+ * CANCELLED; FINISHED then REFUNDED), so a view further along wins, whichever arrived last: a list
+ * read before a push arrives after it, and must not turn FINISHED back into NEW. Of two views with
+ * the same status, the one that arrived last wins (it may know of more refunds).
  */
 export function laterView(known: Order, incoming: Order): Order {
-  if (isFinal(known.status) && !isFinal(incoming.status)) return known
+  if (isAhead(incoming.status, known.status)) return known
   return incoming
 }
 
-/** The order with a pushed status applied, unless the order already is final. */
+/** The order with a pushed status applied, unless the order is already there or further. */
 export function withPushedStatus(order: Order, push: StatusPush): Order {
-  if (isFinal(order.status)) return order
+  if (!isAhead(order.status, push.status)) return order
   const { reason: _dropped, ...rest } = order
   return { ...rest, status: push.status, ...(push.reason ? { reason: push.reason } : {}) }
 }

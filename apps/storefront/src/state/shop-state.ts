@@ -47,6 +47,8 @@ export type ShopAction =
   | { type: 'topped_up'; userId: string; balance: number }
   | { type: 'orders_read'; userId: string; orders: Order[] }
   | { type: 'order_placed'; userId: string; order: Order }
+  /** An answer that carries an order as it now is, such as its cancellation. */
+  | { type: 'order_changed'; userId: string; order: Order }
   | { type: 'status_pushed'; userId: string; push: StatusPush }
   | { type: 'connection_changed'; userId: string; connection: Connection }
   | { type: 'failed'; userId: string; source: ErrorSource; text: string }
@@ -74,6 +76,7 @@ function statusSentence(order: Order): string {
   if (order.status === 'FINISHED') return `Order ${describe(order)} is paid: FINISHED.`
   if (order.status === 'CANCELLED')
     return `Order ${describe(order)} was CANCELLED: ${reasonInWords(order.reason ?? 'unknown')}.`
+  if (order.status === 'REFUNDED') return `Order ${describe(order)} is wholly refunded: REFUNDED.`
   return `Order ${describe(order)} is NEW.`
 }
 
@@ -138,6 +141,11 @@ export function shopReducer(state: ShopState, action: ShopAction): ShopState {
         },
         `Order placed. ${statusSentence(placed)}`,
       )
+    }
+    case 'order_changed': {
+      const orders = mergeOrders(state.orders, [action.order], state.earlyPushes)
+      const changed = orders.find((order) => order.id === action.order.id) ?? action.order
+      return announce({ ...clearErrorOf(state, 'order'), orders }, statusSentence(changed))
     }
     case 'status_pushed': {
       const { push } = action

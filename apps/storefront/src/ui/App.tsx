@@ -6,6 +6,7 @@ import { Notices } from './Notices.tsx'
 import { OrderForm } from './OrderForm.tsx'
 import { OrderList } from './OrderList.tsx'
 import { SignedInPanel } from './SignedInPanel.tsx'
+import { StatementPanel } from './StatementPanel.tsx'
 import { type ShopDeps, useShop } from './use-shop.ts'
 
 export interface AppProps extends ShopDeps {
@@ -63,7 +64,18 @@ export function App({ copy, account, ...deps }: AppProps) {
             newKey={deps.newUserId}
           />
         </div>
-        <OrderList orders={state.orders} loaded={state.ordersLoaded} />
+        <div class="column">
+          <OrderList
+            orders={state.orders}
+            loaded={state.ordersLoaded}
+            actions={{ ...shop, newKey: deps.newUserId }}
+          />
+          <StatementPanel
+            // Another user's statement is not this one's.
+            key={state.userId}
+            actions={shop}
+          />
+        </div>
       </main>
       <footer class="footer quiet">
         The API behind this page is documented at <a href="/docs">/docs</a>.

@@ -1,11 +1,26 @@
+import { useState } from 'preact/hooks'
 import { formatAmount } from '../domain/money.ts'
 import { type Order, reasonInWords } from '../domain/order.ts'
+import { type RefundActions, RefundPanel } from './RefundPanel.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
+
+export interface OrderActions extends RefundActions {
+  /** Resolves once the API answered; a refusal is shown by the page's notice. */
+  cancelOrder(orderId: string): Promise<unknown>
+}
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' })
 
 /** The visitor's orders, newest first; statuses change in place as they are pushed. */
-export function OrderList({ orders, loaded }: { orders: Order[]; loaded: boolean }) {
+export function OrderList({
+  orders,
+  loaded,
+  actions,
+}: {
+  orders: Order[]
+  loaded: boolean
+  actions: OrderActions
+}) {
   return (
     <section class="card orders" aria-labelledby="orders-title">
       <h2 id="orders-title">Your orders</h2>
@@ -16,7 +31,7 @@ export function OrderList({ orders, loaded }: { orders: Order[]; loaded: boolean
       {orders.length > 0 && (
         <ol class="order-list">
           {orders.map((order) => (
-            <OrderItem key={order.id} order={order} />
+            <OrderItem key={order.id} order={order} actions={actions} />
           ))}
         </ol>
       )}
@@ -24,7 +39,13 @@ export function OrderList({ orders, loaded }: { orders: Order[]; loaded: boolean
   )
 }
 
-function OrderItem({ order }: { order: Order }) {
+function OrderItem({ order, actions }: { order: Order; actions: OrderActions }) {
+  const [cancelling, setCancelling] = useState(false)
+  const cancel = async () => {
+    setCancelling(true)
+    await actions.cancelOrder(order.id)
+    setCancelling(false)
+  }
   return (
     <li class="order" data-order-id={order.id} data-status={order.status}>
       <div class="order-line">
@@ -43,6 +64,19 @@ function OrderItem({ order }: { order: Order }) {
         <p class="order-reason" data-testid="order-reason">
           Cancelled: {reasonInWords(order.reason)}.
         </p>
+      )}
+      {order.refunded_amount > 0 && (
+        <p class="quiet" data-testid="refunded-amount">
+          Refunded {formatAmount(order.refunded_amount)} of {formatAmount(order.amount)}.
+        </p>
+      )}
+      {order.status === 'NEW' && (
+        <button type="button" class="secondary" disabled={cancelling} onClick={() => void cancel()}>
+          {cancelling ? 'Cancelling…' : 'Cancel order'}
+        </button>
+      )}
+      {(order.status === 'FINISHED' || order.status === 'REFUNDED') && (
+        <RefundPanel order={order} actions={actions} />
       )}
     </li>
   )

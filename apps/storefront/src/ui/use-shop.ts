@@ -4,6 +4,8 @@ import type { ShopApi } from '../api/shop-api.ts'
 import { type KeyValueStore, loadUserId, saveUserId } from '../identity/identity-store.ts'
 import { connectLiveStatus } from '../live/live-status.ts'
 import { initialState, type ShopState, shopReducer } from '../state/shop-state.ts'
+import type { RefundActions } from './RefundPanel.tsx'
+import type { StatementActions } from './StatementPanel.tsx'
 
 export interface ShopDeps {
   api: ShopApi
@@ -14,13 +16,14 @@ export interface ShopDeps {
   signedInAs?: string
 }
 
-export interface ShopController {
+export interface ShopController extends Omit<RefundActions, 'newKey'>, StatementActions {
   state: ShopState
   switchUser(userId: string): void
   /** Each resolves true when the API accepted it, so that the form can clear itself. */
   openAccount(idempotencyKey: string): Promise<boolean>
   topUp(amount: number, idempotencyKey: string): Promise<boolean>
   placeOrder(order: { amount: number; description?: string }, idempotencyKey: string): Promise<boolean>
+  cancelOrder(orderId: string): Promise<boolean>
   retryLoad(): void
   dismissError(): void
 }
@@ -71,11 +74,14 @@ export function useShop({ api, store, newUserId, liveUrl, signedInAs }: ShopDeps
         void readBalance(userId)
       },
       onPush: (push) => {
-        const known = latest.current.orders.some((order) => order.id === push.order_id)
+        const known = latest.current.orders.find((order) => order.id === push.order_id)
         dispatch({ type: 'status_pushed', userId, push })
-        // A paid order changed the balance; an order this page never saw was placed elsewhere.
-        if (push.status === 'FINISHED') void readBalance(userId)
-        if (!known) void readOrders(userId)
+        // A paid order changed the balance; an order this page never saw was placed elsewhere. A
+        // push for an order that was paid already says one of its refunds settled: the balance and
+        // the refunded amount changed.
+        const refundSettled = known?.status === 'FINISHED' || known?.status === 'REFUNDED'
+        if (push.status === 'FINISHED' || refundSettled) void readBalance(userId)
+        if (!known || refundSettled) void readOrders(userId)
       },
     })
     const online = () => live.retryNow()
@@ -115,6 +121,21 @@ export function useShop({ api, store, newUserId, liveUrl, signedInAs }: ShopDeps
       else dispatch({ type: 'failed', userId, source: 'order', text: result.text })
       return result.ok
     },
+    async cancelOrder(orderId) {
+      // One key per click is enough: cancelling twice is harmless, it answers the same order.
+      const result = await api.cancelOrder(userId, orderId, newUserId())
+      if (result.ok) {
+        dispatch({ type: 'order_changed', userId, order: result.value })
+        void readBalance(userId)
+      } else dispatch({ type: 'failed', userId, source: 'order', text: result.text })
+      return result.ok
+    },
+    async requestRefund(orderId, amount, idempotencyKey) {
+      return api.requestRefund(userId, orderId, amount, idempotencyKey)
+    },
+    listRefunds: (orderId) => api.listRefunds(userId, orderId),
+    readStatement: (cursor) => api.readStatement(userId, cursor),
+    statementCsv: () => api.statementCsv(userId),
     retryLoad() {
       void readBalance(userId)
       void readOrders(userId)

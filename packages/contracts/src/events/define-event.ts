@@ -44,9 +44,20 @@ export interface EventDefinition<Event extends { event_id: string; payload: unkn
   encode(event: Event): string
   /** Parses and validates a message from the wire; never throws. */
   decode(raw: string): DecodeResult<Event>
+  /** Validates a message already parsed from JSON; never throws. */
+  read(value: unknown): DecodeResult<Event>
 }
 
 const MAX_REPORTED_ERRORS = 5
+
+/** JSON text as a value, or why it is not JSON. */
+export function parseJson(raw: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(raw) }
+  } catch (error) {
+    return { ok: false, error: `not JSON: ${(error as Error).message}` }
+  }
+}
 
 export function defineEvent<Name extends string, Version extends number, Payload extends TSchema>(
   type: Name,
@@ -71,6 +82,13 @@ export function defineEvent<Name extends string, Version extends number, Payload
     return JSON.stringify(event)
   }
 
+  const read = (value: unknown): DecodeResult<Event> => {
+    if (!validator.Check(value)) {
+      return { ok: false, error: `not a valid ${type} v${version}: ${describeErrors(value)}` }
+    }
+    return { ok: true, event: value as unknown as Event }
+  }
+
   return {
     type,
     version,
@@ -88,16 +106,9 @@ export function defineEvent<Name extends string, Version extends number, Payload
     },
     encode,
     decode(raw) {
-      let value: unknown
-      try {
-        value = JSON.parse(raw)
-      } catch (error) {
-        return { ok: false, error: `not JSON: ${(error as Error).message}` }
-      }
-      if (!validator.Check(value)) {
-        return { ok: false, error: `not a valid ${type} v${version}: ${describeErrors(value)}` }
-      }
-      return { ok: true, event: value as unknown as Event }
+      const parsed = parseJson(raw)
+      return parsed.ok ? read(parsed.value) : parsed
     },
+    read,
   }
 }

@@ -1,11 +1,15 @@
 import { type Static, Type } from 'typebox'
 import { defineEvent } from './define-event.ts'
 
-/** Why an order was not paid; payment_conflict: its id was already charged with another amount or user. */
+/**
+ * Why an order was not paid; payment_conflict: its id was already charged with another amount or
+ * user; order_cancelled: its owner had cancelled it before payments-service saw it.
+ */
 export const PaymentFailureReason = Type.Union([
   Type.Literal('insufficient_funds'),
   Type.Literal('account_not_found'),
   Type.Literal('payment_conflict'),
+  Type.Literal('order_cancelled'),
 ])
 
 /** Published by payments-service once per order: the charge succeeded, or why it failed. */

@@ -60,3 +60,11 @@ export const Problem = Type.Object(
   },
   { $id: 'Problem', description: 'An error, as application/problem+json (RFC 9457).' },
 )
+
+/** A page size, 1 to 1000 exactly: a wider `^[1-9][0-9]{0,3}$` would document values up to 9999 that are refused. */
+export const listLimit = (what: string) =>
+  Type.String({
+    pattern: '^(?:[1-9][0-9]{0,2}|1000)$',
+    description: `At most this many ${what}, 1 to 1000; 100 by default.`,
+    examples: ['10'],
+  })

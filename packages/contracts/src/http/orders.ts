@@ -1,6 +1,8 @@
 import { Type } from 'typebox'
+import { CENT, MAX_AMOUNT } from '../money.ts'
 import { OrderStatus } from '../order-status.ts'
-import { Amount, IdempotentUserHeaders, NoQuery, UserIdHeaders, Uuid } from './common.ts'
+import { RefundStatus } from '../refund-status.ts'
+import { Amount, IdempotentUserHeaders, listLimit, NoQuery, UserIdHeaders, Uuid } from './common.ts'
 import { jsonResponse, problemResponse } from './responses.ts'
 import { serviceRoute } from './service-answers.ts'
 
@@ -15,9 +17,14 @@ export const Order = Type.Object(
     status: OrderStatus,
     reason: Type.Optional(
       Type.String({
-        description: 'Why a CANCELLED order was cancelled: insufficient_funds or account_not_found.',
+        description:
+          'Why a CANCELLED order was cancelled: insufficient_funds, account_not_found, payment_conflict ' +
+          'or cancelled_by_customer.',
       }),
     ),
+    refunded_amount: Type.Number({
+      description: 'What refunds of this order have credited back so far; 0 when none.',
+    }),
     created_at: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
@@ -49,20 +56,51 @@ export const DEFAULT_LIST_LIMIT = 100
 
 export const ListOrdersQuery = Type.Object(
   {
-    limit: Type.Optional(
-      Type.String({
-        // 1 to 1000 exactly: the wider ^[1-9][0-9]{0,3}$ documented values up to 9999 that are refused.
-        pattern: '^(?:[1-9][0-9]{0,2}|1000)$',
-        description: 'At most this many orders, 1 to 1000; 100 by default.',
-        examples: ['10'],
+    limit: Type.Optional(listLimit('orders')),
+  },
+  { additionalProperties: false },
+)
+
+export const CancelOrderBody = Type.Object({}, { additionalProperties: false })
+
+export const RequestRefundBody = Type.Object(
+  {
+    amount: Type.Optional(
+      Type.Number({
+        minimum: CENT,
+        maximum: MAX_AMOUNT,
+        multipleOf: CENT,
+        description: 'How much to refund, with at most 2 fraction digits; by default all that is left.',
+        examples: [1.5],
       }),
     ),
   },
   { additionalProperties: false },
 )
 
+export const Refund = Type.Object(
+  {
+    id: Uuid,
+    order_id: Uuid,
+    amount: Type.Number(),
+    status: RefundStatus,
+    reason: Type.Optional(
+      Type.String({
+        description:
+          'Why a FAILED refund could not be credited: payment_not_found or refund_exceeds_payment.',
+      }),
+    ),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+)
+
+export const RefundList = Type.Array(Refund)
+
 /** A placed order can be read back by its owner: the same X-User-Id, and its id. */
 const SAME_USER = { 'header.x-user-id': '$request.header.x-user-id' }
+
+const noOrder = problemResponse('`order_not_found`: this user has no order with this id.')
 
 /** The routes of orders-service, as the gateway serves them too: one definition for both. */
 export const OrderRoutes = {
@@ -86,6 +124,18 @@ export const OrderRoutes = {
           parameters: { order_id: '$response.body#/id', ...SAME_USER },
         },
         listOrders: { operationId: 'listOrders', parameters: SAME_USER },
+        cancelOrder: {
+          operationId: 'cancelOrder',
+          parameters: { order_id: '$response.body#/id', ...SAME_USER },
+        },
+        requestRefund: {
+          operationId: 'requestRefund',
+          parameters: { order_id: '$response.body#/id', ...SAME_USER },
+        },
+        listRefunds: {
+          operationId: 'listRefunds',
+          parameters: { order_id: '$response.body#/id', ...SAME_USER },
+        },
       },
     },
   }),
@@ -113,7 +163,78 @@ export const OrderRoutes = {
       params: OrderParams,
       response: {
         200: jsonResponse(Order, 'The order with its current status.'),
-        404: problemResponse('`order_not_found`: this user has no order with this id.'),
+        404: noOrder,
+      },
+    },
+  }),
+  cancelOrder: serviceRoute({
+    method: 'POST',
+    url: '/orders/:order_id/cancel',
+    schema: {
+      operationId: 'cancelOrder',
+      summary: 'Cancel one of the calling user’s NEW orders',
+      description:
+        'A NEW order becomes CANCELLED (reason cancelled_by_customer) at once; if it was already charged, ' +
+        'the charge is refunded by itself. An order already CANCELLED is answered as it is.',
+      tags: ['orders'],
+      headers: IdempotentUserHeaders,
+      querystring: NoQuery,
+      params: OrderParams,
+      body: CancelOrderBody,
+      response: {
+        200: jsonResponse(Order, 'The order, CANCELLED.'),
+        404: noOrder,
+        409: problemResponse(
+          '`order_not_cancellable`: the order is FINISHED or REFUNDED; refund it instead.',
+        ),
+      },
+    },
+  }),
+  requestRefund: serviceRoute({
+    method: 'POST',
+    url: '/orders/:order_id/refunds',
+    schema: {
+      operationId: 'requestRefund',
+      summary: 'Refund (part of) one of the calling user’s FINISHED orders',
+      description:
+        'The refund is PENDING until payments-service credited the account (SUCCEEDED, exactly once) or ' +
+        'could not (FAILED, with a reason). The refunds of an order never add up to more than its amount.',
+      tags: ['orders'],
+      headers: IdempotentUserHeaders,
+      querystring: NoQuery,
+      params: OrderParams,
+      body: RequestRefundBody,
+      response: {
+        202: jsonResponse(Refund, 'The refund, PENDING.'),
+        404: noOrder,
+        409: problemResponse('`order_not_refundable`: only a FINISHED order can be refunded.'),
+        422: problemResponse(
+          '`refund_exceeds_order`: with the refunds already asked for, this one would pass the order’s amount.',
+        ),
+      },
+    },
+    links: {
+      202: {
+        listRefunds: {
+          operationId: 'listRefunds',
+          parameters: { order_id: '$response.body#/order_id', ...SAME_USER },
+        },
+      },
+    },
+  }),
+  listRefunds: serviceRoute({
+    method: 'GET',
+    url: '/orders/:order_id/refunds',
+    schema: {
+      operationId: 'listRefunds',
+      summary: 'The refunds of one of the calling user’s orders, oldest first',
+      tags: ['orders'],
+      headers: UserIdHeaders,
+      querystring: NoQuery,
+      params: OrderParams,
+      response: {
+        200: jsonResponse(RefundList, 'The order’s refunds, oldest first, each with its status.'),
+        404: noOrder,
       },
     },
   }),

@@ -1,4 +1,4 @@
-import type { EventDefinition } from '@shop/contracts'
+import type { EventDecoder } from '@shop/contracts'
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import { crashPoint } from '../crash-points.ts'
@@ -17,7 +17,8 @@ export interface EventConsumerOptions<Event extends { event_id: string; payload:
   transport: Transport
   topic: string
   group: string
-  event: EventDefinition<Event>
+  /** The event the topic carries (its definition), or the several it carries (`topicEvents`). */
+  event: Pick<EventDecoder<Event>, 'decode'>
   /** Applies the event's effect inside the transaction that also records it in the inbox. */
   handle: (tx: Transaction, event: Event, context: MessageContext) => Promise<unknown>
   /**

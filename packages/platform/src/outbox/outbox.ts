@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { TRACEPARENT_HEADER } from '@shop/contracts'
 import type pg from 'pg'
 import { notifySoon } from '../db/coalesced-notify.ts'
 import type { MigrationSource } from '../db/migrate.ts'
@@ -46,6 +47,19 @@ export async function appendToOutbox(tx: Transaction, messages: readonly OutboxM
   await tx.query({ ...APPEND, values: appendValues(messages) })
   wakeRelayAfterCommit(tx)
 }
+
+/** An event for the outbox, keyed by `key` (an order id), with the trace that caused it when there is one. */
+export const outboxMessage = (
+  topic: string,
+  key: string,
+  value: string,
+  traceparent?: string,
+): OutboxMessage => ({
+  topic,
+  key,
+  value,
+  ...(traceparent ? { headers: { [TRACEPARENT_HEADER]: traceparent } } : {}),
+})
 
 const withOutbox = new Map<string, PreparedStatement>()
 

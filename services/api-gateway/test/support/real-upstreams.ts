@@ -17,9 +17,11 @@ const STORED_TABLES = [
   'orders.orders',
   'orders.outbox',
   'orders.idempotency_keys',
+  'orders.refunds',
   'payments.accounts',
   'payments.payments',
   'payments.ledger_entries',
+  'payments.refunds',
   'payments.outbox',
   'payments.idempotency_keys',
 ]

@@ -8,10 +8,12 @@ export interface Order {
   description: string | null
   status: OrderStatusName
   reason: string | null
+  /** What succeeded refunds have credited back. */
+  refundedMinor: number
   createdAt: Date
 }
 
-/** The order as clients see it: money as a JSON number, `reason` only once cancelled. */
+/** The order as clients see it: money as JSON numbers, `reason` only once cancelled. */
 export function toOrderView(order: Order) {
   return {
     id: order.id,
@@ -20,6 +22,14 @@ export function toOrderView(order: Order) {
     description: order.description,
     status: order.status,
     ...(order.reason ? { reason: order.reason } : {}),
+    refunded_amount: fromMinorUnits(order.refundedMinor),
     created_at: order.createdAt.toISOString(),
   }
 }
+
+/** The order as every event about it names it: its id (also the message key), owner and amount. */
+export const eventFieldsOf = (order: Order) => ({
+  order_id: order.id,
+  user_id: order.userId,
+  amount_minor: order.amountMinor,
+})

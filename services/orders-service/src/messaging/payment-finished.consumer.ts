@@ -1,18 +1,44 @@
-import { PaymentFinished } from '@shop/contracts'
+import {
+  type PaymentFinished,
+  type PaymentResultsTopicEvent,
+  PaymentResultsTopicEvents,
+} from '@shop/contracts'
 import {
   type EventConsumer,
   type Logger,
+  type MessageContext,
   type ServiceMetrics,
   startEventConsumer,
+  type Transaction,
   type Transport,
 } from '@shop/platform'
 import type pg from 'pg'
 import type { OrdersConfig } from '../config.ts'
 import { type SettleOutcome, settleOrder, settleOrders } from '../domain/settle-order.ts'
+import { settleRefund } from '../domain/settle-refund.ts'
 
+/** The inbox name of the consumer of PAYMENT_RESULTS_TOPIC; it predates refund_finished and stays. */
 export const PAYMENT_FINISHED_CONSUMER = 'orders.payment_finished'
 
-function logOutcome(log: Logger, event: PaymentFinished, outcome: SettleOutcome): void {
+/** Consumes what payments-service publishes: payment results settle orders, refund results settle refunds. */
+
+async function applyOne(
+  tx: Transaction,
+  event: PaymentResultsTopicEvent,
+  { log }: MessageContext,
+): Promise<void> {
+  if (event.type === 'refund_finished') {
+    const outcome = await settleRefund(tx, event.payload)
+    log.info(
+      { refund_id: event.payload.refund_id, status: event.payload.status, outcome },
+      'refund result applied',
+    )
+    return
+  }
+  logSettled(log, event, await settleOrder(tx, event.payload))
+}
+
+function logSettled(log: Logger, event: PaymentFinished, outcome: SettleOutcome): void {
   if (outcome === 'unknown_order') log.warn('payment result for an unknown order ignored')
   else log.info({ status: event.payload.status, outcome }, 'payment result applied')
 }
@@ -31,15 +57,24 @@ export function startPaymentFinishedConsumer(deps: {
     transport: deps.transport,
     topic: deps.config.PAYMENT_RESULTS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'orders-service',
-    event: PaymentFinished,
-    handle: async (tx, event, { log }) => logOutcome(log, event, await settleOrder(tx, event.payload)),
+    event: PaymentResultsTopicEvents,
+    handle: (tx, event, context) => applyOne(tx, event, context),
+    // A batch of payment results only is settled in one statement; a batch with refund results
+    // too is applied one event after another, in order, as each may depend on the one before.
     handleAll: async (tx, batch) => {
+      const payments = batch.flatMap(({ event, context }) =>
+        event.type === 'payment_finished' ? [{ event, context }] : [],
+      )
+      if (payments.length < batch.length) {
+        for (const { event, context } of batch) await applyOne(tx, event, context)
+        return
+      }
       const outcomes = await settleOrders(
         tx,
-        batch.map(({ event }) => event.payload),
+        payments.map(({ event }) => event.payload),
       )
-      for (const [index, { event, context }] of batch.entries())
-        logOutcome(context.log, event, outcomes[index] as SettleOutcome)
+      for (const [index, { event, context }] of payments.entries())
+        logSettled(context.log, event, outcomes[index] as SettleOutcome)
     },
     logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),

@@ -32,9 +32,14 @@ export const uniqueTopic = (prefix: string) => `${prefix}.${randomBytes(4).toStr
  * The real orders-service app on its own migrated database, as server.ts composes it minus the
  * listening socket: tests inject requests and read the tables directly.
  */
-export async function startOrdersHarness(): Promise<OrdersHarness> {
+export async function startOrdersHarness({ poolSize }: { poolSize?: number } = {}): Promise<OrdersHarness> {
   const db = await createTestDatabase()
-  const pool = createPool({ connectionString: db.url, schema: ORDERS_SCHEMA, applicationName: 'orders-test' })
+  const pool = createPool({
+    connectionString: db.url,
+    schema: ORDERS_SCHEMA,
+    applicationName: 'orders-test',
+    ...(poolSize ? { max: poolSize } : {}),
+  })
   await migrate(pool, ORDERS_SCHEMA, ordersMigrations)
   const ordersTopic = uniqueTopic('orders')
   const app = await buildApp({ pool, logger: testLogger, ordersTopic })

@@ -17,6 +17,7 @@ export interface LedgerEntry {
   kind: LedgerEntryKind
   amountMinor: number
   orderId?: string
+  refundId?: string
 }
 
 /** Returns the new account, or undefined when the user already has one. */
@@ -101,13 +102,14 @@ export async function debitAccounts(
 export async function insertLedgerEntries(db: Executor, entries: readonly LedgerEntry[]): Promise<void> {
   if (entries.length === 0) return
   await db.query(
-    `INSERT INTO ledger_entries (user_id, kind, amount_minor, order_id)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::uuid[])`,
+    `INSERT INTO ledger_entries (user_id, kind, amount_minor, order_id, refund_id)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::uuid[], $5::uuid[])`,
     [
       entries.map((entry) => entry.userId),
       entries.map((entry) => entry.kind),
       entries.map((entry) => entry.amountMinor),
       entries.map((entry) => entry.orderId ?? null),
+      entries.map((entry) => entry.refundId ?? null),
     ],
   )
 }

@@ -1,4 +1,4 @@
-import { prepared, type Transaction } from '@shop/platform'
+import { type Executor, prepared, type Transaction } from '@shop/platform'
 import type { Payment } from '../domain/payment.ts'
 
 interface PaymentRow {
@@ -119,4 +119,25 @@ export async function insertPayments(tx: Transaction, payments: readonly Payment
       payments.map((payment) => payment.reason),
     ],
   })
+}
+
+export async function findPayment(db: Executor, orderId: string): Promise<Payment | undefined> {
+  const { rows } = await db.query<PaymentRow>(
+    `SELECT order_id, user_id, amount_minor::text, status, reason, true AS replayed FROM payments
+      WHERE order_id = $1`,
+    [orderId],
+  )
+  return rows[0] && toPayment(rows[0])
+}
+
+/** Records that an order was cancelled before it was charged: its order_created, if it comes, charges nothing. */
+export async function recordCancelledBeforeCharge(
+  db: Executor,
+  order: { orderId: string; userId: string; amountMinor: number },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO payments (order_id, user_id, amount_minor, status, reason)
+     VALUES ($1, $2, $3, 'FAIL', 'order_cancelled')`,
+    [order.orderId, order.userId, order.amountMinor],
+  )
 }

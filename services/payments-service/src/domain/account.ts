@@ -12,7 +12,7 @@ export interface Account {
 }
 
 /** Why the ledger records a change of balance; the balance always equals the sum of its entries. */
-export type LedgerEntryKind = 'opening' | 'top_up' | 'charge'
+export type LedgerEntryKind = 'opening' | 'top_up' | 'charge' | 'refund'
 
 export interface AccountView {
   user_id: string

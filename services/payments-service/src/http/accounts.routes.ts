@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AccountRoutes, ErrorCatalogue, normaliseUuid } from '@shop/contracts'
-import { AppError, autocommit, requireUserId, respondInTransaction, toMinorUnits } from '@shop/platform'
+import {
+  AppError,
+  autocommit,
+  noBodyMeansEmptyObject,
+  requireUserId,
+  respondInTransaction,
+  toMinorUnits,
+} from '@shop/platform'
 import type pg from 'pg'
 import { toAccountView } from '../domain/account.ts'
 import {
@@ -63,11 +70,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async
 
   app.route({
     ...AccountRoutes.openAccount,
-    // The body is optional: no body means an opening balance of 0. A JSON `null` is a body, and
-    // not an object: it must fail validation rather than open an account.
-    preValidation: async (request) => {
-      if (request.body === undefined) request.body = {}
-    },
+    // The body is optional: no body means an opening balance of 0.
+    preValidation: noBodyMeansEmptyObject,
     handler: (request, reply) =>
       respondInTransaction(request, reply, pool, async (tx) => {
         const initialBalance = request.body.initial_balance ?? 0

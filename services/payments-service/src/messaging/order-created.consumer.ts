@@ -1,21 +1,30 @@
-import { OrderCreated, type PaymentFinishedPayload } from '@shop/contracts'
+import { type OrdersTopicEvent, OrdersTopicEvents, type PaymentFinishedPayload } from '@shop/contracts'
 import {
   type EventConsumer,
   type Logger,
+  type MessageContext,
   type ServiceMetrics,
   startEventConsumer,
+  type Transaction,
   type Transport,
 } from '@shop/platform'
 import type pg from 'pg'
 import type { PaymentsConfig } from '../config.ts'
 import { payForOrder, payForOrders } from '../domain/pay-for-order.ts'
+import { refundCancelledOrder } from '../domain/refund-cancelled-order.ts'
+import { refundOnRequest } from '../domain/refund-on-request.ts'
 
+/** The inbox name of the consumer of ORDERS_TOPIC; it predates the other events there and stays. */
 export const ORDER_CREATED_CONSUMER = 'payments.order_created'
 
 function logPaid(log: Logger, result: PaymentFinishedPayload): void {
   log.info({ status: result.status, reason: 'reason' in result ? result.reason : undefined }, 'order paid')
 }
 
+/**
+ * Consumes what orders-service publishes, one order's events in the order they happened: an order
+ * is charged, a cancelled order's charge is given back, a requested refund is credited.
+ */
 export function startOrderCreatedConsumer(deps: {
   pool: pg.Pool
   transport: Transport
@@ -23,22 +32,48 @@ export function startOrderCreatedConsumer(deps: {
   logger: Logger
   metrics?: ServiceMetrics
 }): Promise<EventConsumer> {
+  const resultsTopic = deps.config.PAYMENT_RESULTS_TOPIC
+  const applyOne = async (tx: Transaction, event: OrdersTopicEvent, { log, traceparent }: MessageContext) => {
+    switch (event.type) {
+      case 'order_created':
+        logPaid(log, await payForOrder(tx, event.payload, resultsTopic, traceparent))
+        return
+      case 'order_cancelled': {
+        const outcome = await refundCancelledOrder(tx, event.payload)
+        log.info({ outcome }, 'cancelled order settled')
+        return
+      }
+      case 'refund_requested': {
+        const result = await refundOnRequest(tx, event.payload, resultsTopic, traceparent)
+        log.info({ refund_id: result.refund_id, status: result.status }, 'refund settled')
+        return
+      }
+    }
+  }
   return startEventConsumer({
     name: ORDER_CREATED_CONSUMER,
     pool: deps.pool,
     transport: deps.transport,
     topic: deps.config.ORDERS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
-    event: OrderCreated,
-    handle: async (tx, event, { log, traceparent }) =>
-      logPaid(log, await payForOrder(tx, event.payload, deps.config.PAYMENT_RESULTS_TOPIC, traceparent)),
+    event: OrdersTopicEvents,
+    handle: applyOne,
+    // A batch of new orders only is charged set-wise; a batch with cancellations or refunds too is
+    // applied one event after another, in order, as a credit may decide a later charge.
     handleAll: async (tx, batch) => {
+      const orders = batch.flatMap(({ event, context }) =>
+        event.type === 'order_created' ? [{ order: event.payload, context }] : [],
+      )
+      if (orders.length < batch.length) {
+        for (const { event, context } of batch) await applyOne(tx, event, context)
+        return
+      }
       const results = await payForOrders(
         tx,
-        batch.map(({ event, context }) => ({ order: event.payload, traceparent: context.traceparent })),
-        deps.config.PAYMENT_RESULTS_TOPIC,
+        orders.map(({ order, context }) => ({ order, traceparent: context.traceparent })),
+        resultsTopic,
       )
-      for (const [index, { context }] of batch.entries())
+      for (const [index, { context }] of orders.entries())
         logPaid(context.log, results[index] as PaymentFinishedPayload)
     },
     logger: deps.logger.child({ component: 'order-created-consumer' }),

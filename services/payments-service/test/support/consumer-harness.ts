@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { OrderCreated, PaymentFinished, type PaymentFinishedPayload } from '@shop/contracts'
+import {
+  OrderCreated,
+  type PaymentFinished,
+  type PaymentFinishedPayload,
+  type PaymentResultsTopicEvent,
+  PaymentResultsTopicEvents,
+  type RefundFinished,
+} from '@shop/contracts'
 import { type EventConsumer, loadConfig, type Transport } from '@shop/platform'
 import { expect } from 'vitest'
 import { createEmbeddedTransport } from '../../../../packages/platform/src/transport/embedded/embedded-transport.ts'
@@ -20,14 +27,14 @@ export interface ConsumerHarness {
   announcedFor(orderId: string): Promise<PaymentFinished[]>
   /** Waits until `count` results were announced for the order, and returns them. */
   awaitAnnounced(orderId: string, count: number): Promise<PaymentFinished[]>
+  /** The refund_finished messages in the payments outbox for one order, decoded, oldest first. */
+  refundsAnnouncedFor(orderId: string): Promise<RefundFinished[]>
+  awaitRefundsAnnounced(orderId: string, count: number): Promise<RefundFinished[]>
   close(): Promise<void>
 }
 
-/**
- * The consumer side of payments-service as server.ts wires it, on the real embedded transport:
- * its own database, topics and consumer group, so test files never see each other's messages.
- */
-export async function startConsumerHarness(): Promise<ConsumerHarness> {
+/** What a consumer of payments-service runs on: its own database, topics, group and transport. */
+export async function createConsumerSetting() {
   const db = await createPaymentsDatabase()
   const suffix = randomUUID().slice(0, 8)
   // Through the schema, as at boot, so every other setting has its default.
@@ -47,20 +54,33 @@ export async function startConsumerHarness(): Promise<ConsumerHarness> {
     logger: testLogger,
     idlePollMs: 100,
   })
+  return { db, config, transport }
+}
+
+/**
+ * The consumer side of payments-service as server.ts wires it, on the real embedded transport:
+ * its own database, topics and consumer group, so test files never see each other's messages.
+ */
+export async function startConsumerHarness(): Promise<ConsumerHarness> {
+  const { db, config, transport } = await createConsumerSetting()
   const consumer = await startOrderCreatedConsumer({ pool: db.pool, transport, config, logger: testLogger })
 
-  const announcedFor = async (orderId: string) => {
+  const resultsFor = async (orderId: string) => {
     const { rows } = await db.pool.query<{ value: string }>(
       'SELECT value FROM outbox WHERE topic = $1 AND lower(message_key) = lower($2) ORDER BY id',
       [config.PAYMENT_RESULTS_TOPIC, orderId],
     )
     return rows.map(({ value }) => {
-      const decoded = PaymentFinished.decode(value)
-      // The outbox must only ever hold messages that keep the payment_finished contract.
+      const decoded = PaymentResultsTopicEvents.decode(value)
+      // The outbox must only ever hold messages that keep their contract.
       expect(decoded).toMatchObject({ ok: true })
-      return (decoded as { event: PaymentFinished }).event
+      return (decoded as { event: PaymentResultsTopicEvent }).event
     })
   }
+  const announcedFor = async (orderId: string) =>
+    (await resultsFor(orderId)).filter((event): event is PaymentFinished => event.type === 'payment_finished')
+  const refundsAnnouncedFor = async (orderId: string) =>
+    (await resultsFor(orderId)).filter((event): event is RefundFinished => event.type === 'refund_finished')
 
   return {
     db,
@@ -72,6 +92,12 @@ export async function startConsumerHarness(): Promise<ConsumerHarness> {
         { key: event.payload.order_id, value: OrderCreated.encode(event) },
       ]),
     announcedFor,
+    refundsAnnouncedFor,
+    awaitRefundsAnnounced: (orderId, count) =>
+      eventually(
+        () => refundsAnnouncedFor(orderId),
+        (announced) => announced.length >= count,
+      ),
     awaitAnnounced: (orderId, count) =>
       eventually(
         () => announcedFor(orderId),

@@ -1,7 +1,7 @@
-import { PROBLEM_CONTENT_TYPE } from '@shop/platform'
-import type { LightMyRequestResponse } from 'fastify'
 import { expect } from 'vitest'
 import type { buildApp } from '../../src/app.ts'
+
+export { expectProblem } from '../../../../tests/support/problem.ts'
 
 export type PaymentsApp = Awaited<ReturnType<typeof buildApp>>
 
@@ -31,13 +31,4 @@ export const getBalance = (app: PaymentsApp, userId: string) =>
 export async function givenAccount(app: PaymentsApp, userId: string, initialBalance: number): Promise<void> {
   const response = await openAccount(app, userId, initialBalance)
   expect(response.statusCode, response.body).toBe(201)
-}
-
-/** An RFC 9457 problem with the given status and stable code, served as application/problem+json. */
-export function expectProblem(response: LightMyRequestResponse, status: number, code: string): void {
-  expect({ status: response.statusCode, body: response.json() }).toMatchObject({
-    status,
-    body: { status, code, type: expect.any(String), title: expect.any(String) },
-  })
-  expect(String(response.headers['content-type']).split(';')[0]).toBe(PROBLEM_CONTENT_TYPE)
 }
