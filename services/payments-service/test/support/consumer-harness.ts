@@ -22,6 +22,8 @@ export interface ConsumerHarness {
   consumer: EventConsumer
   /** Publishes to the orders topic as orders-service's relay would: keyed by order id. */
   publish(key: string, value: string): Promise<void>
+  /** Publishes values in one send under one key: one partition, in this order, likely one batch. */
+  publishTogether(key: string, values: readonly string[]): Promise<void>
   publishEvent(event: OrderCreated): Promise<void>
   /** The payment_finished messages in the payments outbox for one order, decoded, oldest first. */
   announcedFor(orderId: string): Promise<PaymentFinished[]>
@@ -87,6 +89,11 @@ export async function startConsumerHarness(): Promise<ConsumerHarness> {
     config,
     consumer,
     publish: (key, value) => transport.publish(config.ORDERS_TOPIC, [{ key, value }]),
+    publishTogether: (key, values) =>
+      transport.publish(
+        config.ORDERS_TOPIC,
+        values.map((value) => ({ key, value })),
+      ),
     publishEvent: (event) =>
       transport.publish(config.ORDERS_TOPIC, [
         { key: event.payload.order_id, value: OrderCreated.encode(event) },
