@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAmount, parseAmount } from '../src/domain/money.ts'
+import { formatAmount, parseAmount, parseOptionalAmount } from '../src/domain/money.ts'
 
 describe('amounts typed by a person', () => {
   it.each([
@@ -25,6 +25,12 @@ describe('amounts typed by a person', () => {
     ['1000000000.01', 'The amount can be at most 1,000,000,000.'],
   ])('when "%s" is typed, then it is refused: %s', (text, message) => {
     expect(parseAmount(text)).toEqual({ ok: false, message })
+  })
+
+  it('when an optional amount is left empty, then it is no amount; otherwise it is read like any amount', () => {
+    expect(parseOptionalAmount('  ')).toEqual({ ok: true, value: undefined })
+    expect(parseOptionalAmount(' 7,25 ')).toEqual({ ok: true, value: 7.25 })
+    expect(parseOptionalAmount('0')).toEqual({ ok: false, message: 'The amount must be more than zero.' })
   })
 
   it('when an amount is shown, then it has two decimals and grouped thousands', () => {

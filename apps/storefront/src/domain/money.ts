@@ -3,7 +3,10 @@ import { MAX_AMOUNT } from '@shop/contracts/browser'
 /** The API's limits on an amount: positive, at most two fraction digits, at most MAX_AMOUNT. */
 const AMOUNT = /^\d{1,10}(?:[.,]\d{1,2})?$/
 
-export type ParsedAmount = { ok: true; value: number } | { ok: false; message: string }
+/** What a person typed, read: the value, or why it was refused in words. */
+export type Parsed<Value> = { ok: true; value: Value } | { ok: false; message: string }
+
+export type ParsedAmount = Parsed<number>
 
 /**
  * Reads what a person typed as an amount: digits with up to two decimals, after a point or a comma.
@@ -18,6 +21,11 @@ export function parseAmount(text: string): ParsedAmount {
   if (value <= 0) return { ok: false, message: 'The amount must be more than zero.' }
   if (value > MAX_AMOUNT) return { ok: false, message: 'The amount can be at most 1,000,000,000.' }
   return { ok: true, value }
+}
+
+/** Like parseAmount, but an empty field is no amount at all (a refund of all that is left). */
+export function parseOptionalAmount(text: string): Parsed<number | undefined> {
+  return text.trim() === '' ? { ok: true, value: undefined } : parseAmount(text)
 }
 
 const twoDecimals = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })

@@ -3,6 +3,8 @@ import { formatAmount, parseAmount } from '../domain/money.ts'
 import type { AccountState } from '../state/shop-state.ts'
 import { AmountField } from './AmountField.tsx'
 import { FieldError } from './FieldError.tsx'
+import { SubmitButton } from './SubmitButton.tsx'
+import { useAmountForm } from './use-amount-form.ts'
 import { useIdempotencyKey } from './use-idempotency-key.ts'
 
 export interface AccountPanelProps {
@@ -75,45 +77,16 @@ function OpenAccount({ onOpen, openError, newKey }: AccountPanelProps) {
 }
 
 function TopUpForm({ onTopUp, topUpError, newKey }: AccountPanelProps) {
-  const [amount, setAmount] = useState('')
-  const [invalid, setInvalid] = useState<string | undefined>(undefined)
-  const [busy, setBusy] = useState(false)
-  const key = useIdempotencyKey(newKey)
-
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    const parsed = parseAmount(amount)
-    if (!parsed.ok) {
-      setInvalid(parsed.message)
-      return
-    }
-    setBusy(true)
-    if (await onTopUp(parsed.value, key.current())) {
-      key.reset()
-      setAmount('')
-    }
-    setBusy(false)
-  }
-
+  const form = useAmountForm(newKey, parseAmount)
   return (
-    <form class="stacked-form" onSubmit={submit} noValidate aria-labelledby="topup-title">
+    <form class="stacked-form" onSubmit={form.submit(onTopUp)} noValidate aria-labelledby="topup-title">
       <h3 id="topup-title" class="visually-hidden">
         Top up
       </h3>
-      <AmountField
-        id="topup-amount"
-        label="Top up by"
-        value={amount}
-        error={invalid}
-        onInput={(value) => {
-          setAmount(value)
-          setInvalid(undefined)
-          key.reset()
-        }}
-      />
-      <button type="submit" disabled={busy}>
-        {busy ? 'Topping up…' : 'Top up'}
-      </button>
+      <AmountField id="topup-amount" label="Top up by" {...form.field} />
+      <SubmitButton busy={form.busy} busyLabel="Topping up…">
+        Top up
+      </SubmitButton>
       <FieldError id="topup-error" text={topUpError} />
     </form>
   )

@@ -4,7 +4,8 @@ import type { Order } from '../domain/order.ts'
 import { AmountField } from './AmountField.tsx'
 import { FieldError } from './FieldError.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
-import { useIdempotencyKey } from './use-idempotency-key.ts'
+import { SubmitButton } from './SubmitButton.tsx'
+import { useAmountForm } from './use-amount-form.ts'
 
 const MAX_DESCRIPTION_LENGTH = 500
 
@@ -19,44 +20,21 @@ export interface OrderFormProps {
 
 /** Places an order; it is paid from the balance a moment later, or cancelled. */
 export function OrderForm({ error, lastPlaced, onPlace, newKey }: OrderFormProps) {
-  const [amount, setAmount] = useState('')
   const [description, setDescription] = useState('')
-  const [invalid, setInvalid] = useState<string | undefined>(undefined)
-  const [busy, setBusy] = useState(false)
-  const key = useIdempotencyKey(newKey)
+  const form = useAmountForm(newKey, parseAmount)
 
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    const parsed = parseAmount(amount)
-    if (!parsed.ok) {
-      setInvalid(parsed.message)
-      return
-    }
-    setBusy(true)
+  const place = async (amount: number, idempotencyKey: string) => {
     const text = description.trim()
-    if (await onPlace({ amount: parsed.value, ...(text ? { description: text } : {}) }, key.current())) {
-      key.reset()
-      setAmount('')
-      setDescription('')
-    }
-    setBusy(false)
+    const placed = await onPlace({ amount, ...(text ? { description: text } : {}) }, idempotencyKey)
+    if (placed) setDescription('')
+    return placed
   }
 
   return (
     <section class="card" aria-labelledby="order-title">
       <h2 id="order-title">Place an order</h2>
-      <form class="stacked-form" onSubmit={submit} noValidate>
-        <AmountField
-          id="order-amount"
-          label="Amount"
-          value={amount}
-          error={invalid}
-          onInput={(value) => {
-            setAmount(value)
-            setInvalid(undefined)
-            key.reset()
-          }}
-        />
+      <form class="stacked-form" onSubmit={form.submit(place)} noValidate>
+        <AmountField id="order-amount" label="Amount" {...form.field} />
         <label for="order-description">
           Description <span class="quiet">(optional)</span>
         </label>
@@ -67,13 +45,13 @@ export function OrderForm({ error, lastPlaced, onPlace, newKey }: OrderFormProps
           maxLength={MAX_DESCRIPTION_LENGTH}
           onInput={(event) => {
             setDescription(event.currentTarget.value)
-            key.reset()
+            form.edited()
           }}
           placeholder="A kettle"
         />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Placing…' : 'Place order'}
-        </button>
+        <SubmitButton busy={form.busy} busyLabel="Placing…">
+          Place order
+        </SubmitButton>
         <FieldError id="order-error" text={error} />
       </form>
       {lastPlaced && (

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { ApiResult } from '../api/shop-api.ts'
-import { formatAmount, parseAmount } from '../domain/money.ts'
+import { formatAmount, parseOptionalAmount } from '../domain/money.ts'
 import { type Order, type Refund, reasonInWords } from '../domain/order.ts'
 import { AmountField } from './AmountField.tsx'
-import { useIdempotencyKey } from './use-idempotency-key.ts'
+import { SubmitButton } from './SubmitButton.tsx'
+import { useAmountForm } from './use-amount-form.ts'
 
 /** How often, and how many times, a refund still PENDING is read again when no push says it settled. */
 const PENDING_POLL_MS = 1_000
@@ -26,11 +27,8 @@ export interface RefundActions {
  */
 export function RefundPanel({ order, actions }: { order: Order; actions: RefundActions }) {
   const [refunds, setRefunds] = useState<Refund[]>([])
-  const [amount, setAmount] = useState('')
-  const [error, setError] = useState<string | undefined>(undefined)
-  const [busy, setBusy] = useState(false)
   const [asked, setAsked] = useState(0)
-  const key = useIdempotencyKey(actions.newKey)
+  const form = useAmountForm(actions.newKey, parseOptionalAmount)
   const pending = refunds.some((refund) => refund.status === 'PENDING')
 
   // Read again when the order changes (a push, a re-read) and after each refund asked for here.
@@ -53,45 +51,29 @@ export function RefundPanel({ order, actions }: { order: Order; actions: RefundA
     }
   }, [order.id, order.status, order.refunded_amount, asked])
 
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    const text = amount.trim()
-    const parsed = text === '' ? undefined : parseAmount(text)
-    if (parsed && !parsed.ok) {
-      setError(parsed.message)
-      return
-    }
-    setBusy(true)
-    const result = await actions.requestRefund(order.id, parsed?.value, key.current())
-    setBusy(false)
+  const refund = async (amount: number | undefined, idempotencyKey: string) => {
+    const result = await actions.requestRefund(order.id, amount, idempotencyKey)
     if (!result.ok) {
-      setError(result.text)
-      return
+      form.showError(result.text)
+      return false
     }
-    key.reset()
-    setAmount('')
     setAsked((count) => count + 1)
+    return true
   }
 
   const id = `refund-${order.id}`
   return (
     <div class="refunds" data-testid="refunds">
       {order.status === 'FINISHED' && (
-        <form class="inline-form" onSubmit={submit} noValidate>
+        <form class="inline-form" onSubmit={form.submit(refund)} noValidate>
           <AmountField
             id={`${id}-amount`}
             label="How much to refund (empty: all that is left)"
-            value={amount}
-            error={error}
-            onInput={(value) => {
-              setAmount(value)
-              setError(undefined)
-              key.reset()
-            }}
+            {...form.field}
           />
-          <button type="submit" disabled={busy}>
-            {busy ? 'Refunding…' : 'Refund'}
-          </button>
+          <SubmitButton busy={form.busy} busyLabel="Refunding…">
+            Refund
+          </SubmitButton>
         </form>
       )}
       {refunds.length > 0 && (
