@@ -70,7 +70,7 @@ export {
 } from './outbox/outbox.ts'
 export { OutboxRelay } from './outbox/relay.ts'
 export { type Closable, closeOnSignals } from './runtime.ts'
-export { runService, type ServiceDefinition, type ServiceRuntime } from './service.ts'
+export { type ConsumerDeps, runService, type ServiceDefinition, type ServiceRuntime } from './service.ts'
 export { startTracing } from './telemetry/start-tracing.ts'
 export { continueTrace, forwardTrace, TRACEPARENT_HEADER, type TraceContext } from './tracing.ts'
 export { createTransport } from './transport/create-transport.ts'

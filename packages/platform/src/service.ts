@@ -26,6 +26,10 @@ export interface ServiceRuntime<Config> {
   readiness: Record<string, () => Promise<boolean>>
 }
 
+/** What a service's consumer takes from the runtime; metrics are optional so tests may leave them out. */
+export type ConsumerDeps<Config> = Pick<ServiceRuntime<Config>, 'config' | 'logger' | 'pool' | 'transport'> &
+  Partial<Pick<ServiceRuntime<Config>, 'metrics'>>
+
 export interface ServiceDefinition<Schema extends TObject> {
   name: string
   /** The PostgreSQL schema that holds the service's tables. */

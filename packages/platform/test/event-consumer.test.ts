@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { OrderCreated } from '@shop/contracts'
+import { OrderCancelled, OrderCreated, topicEvents } from '@shop/contracts'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database.ts'
@@ -105,7 +105,7 @@ describe('event consumer', () => {
     await consumer.stop()
   })
 
-  it('when a batch arrives and handleAll is given, then the new events of the batch are applied by one call, in order', async () => {
+  it('when a batch holds only events of the type applied together, then its new events are applied by one call, in order', async () => {
     const topic = `all-${randomUUID()}`
     const calls: string[][] = []
     const consumer = await startEventConsumer({
@@ -113,10 +113,13 @@ describe('event consumer', () => {
       handle: async () => {
         throw new Error('a batch must not be applied event by event')
       },
-      handleAll: async (trx, events) => {
-        const orderIds = events.map(({ event }) => event.payload.order_id)
-        calls.push(orderIds)
-        await trx.query('INSERT INTO effects (order_id) SELECT * FROM unnest($1::uuid[])', [orderIds])
+      together: {
+        type: 'order_created',
+        apply: async (trx, events) => {
+          const orderIds = events.map(({ event }) => event.payload.order_id)
+          calls.push(orderIds)
+          await trx.query('INSERT INTO effects (order_id) SELECT * FROM unnest($1::uuid[])', [orderIds])
+        },
       },
     })
     const events = [newOrderEvent(), newOrderEvent(), newOrderEvent()]
@@ -130,6 +133,43 @@ describe('event consumer', () => {
     expect(calls).toEqual([events.map((event) => event.payload.order_id)])
     for (const event of events) expect(await effectsOf(event.payload.order_id)).toBe(1)
     expect(consumer.stats).toMatchObject({ handled: 3, duplicates: 1 })
+    await consumer.stop()
+  })
+
+  it('when a batch also holds an event of another type, then every event is applied one by one, in delivery order', async () => {
+    const topic = `mixed-${randomUUID()}`
+    const applied: string[] = []
+    const consumer = await startEventConsumer({
+      ...consumerOn(topic),
+      event: topicEvents(OrderCreated, OrderCancelled),
+      handle: async (trx, event) => {
+        applied.push(event.type)
+        await trx.query('INSERT INTO effects (order_id) VALUES ($1)', [event.payload.order_id])
+      },
+      together: {
+        type: 'order_created',
+        apply: async () => {
+          throw new Error('a batch with a cancellation in it must not be applied together')
+        },
+      },
+    })
+    const created = newOrderEvent()
+    const cancelled = OrderCancelled.create({
+      order_id: randomUUID(),
+      user_id: randomUUID(),
+      amount_minor: 100,
+      reason: 'cancelled_by_customer',
+    })
+    await transport.publish(topic, [
+      { key: 'one-partition', value: OrderCreated.encode(created) },
+      { key: 'one-partition', value: OrderCancelled.encode(cancelled) },
+      { key: 'one-partition', value: OrderCreated.encode(newOrderEvent()) },
+    ])
+    await eventually(
+      async () => consumer.stats.handled,
+      (count) => count === 3,
+    )
+    expect(applied).toEqual(['order_created', 'order_cancelled', 'order_created'])
     await consumer.stop()
   })
 

@@ -10,7 +10,21 @@ import type { DeliveredMessage, Subscription, Transport } from '../transport/por
 import { storeDeadLetter } from './dead-letters.ts'
 import { recordAllInInbox, recordInInbox } from './inbox.ts'
 
-export interface EventConsumerOptions<Event extends { event_id: string; payload: unknown }> {
+/** The `type` names of a topic's events (`never` for a topic of untyped events). */
+type TypeOf<Event> = Event extends { type: infer Name extends string } ? Name : never
+
+export interface ApplyTogether<Event, Type extends TypeOf<Event>> {
+  type: Type
+  apply: (
+    tx: Transaction,
+    events: readonly HandledEvent<Extract<Event, { type: Type }>>[],
+  ) => Promise<unknown>
+}
+
+export interface EventConsumerOptions<
+  Event extends { event_id: string; payload: unknown },
+  Together extends TypeOf<Event> = TypeOf<Event>,
+> {
   /** Names this consumer in the inbox and dead-letter tables. */
   name: string
   pool: pg.Pool
@@ -22,11 +36,13 @@ export interface EventConsumerOptions<Event extends { event_id: string; payload:
   /** Applies the event's effect inside the transaction that also records it in the inbox. */
   handle: (tx: Transaction, event: Event, context: MessageContext) => Promise<unknown>
   /**
-   * Applies the effects of a batch's new events (in delivery order) at once, inside the
-   * transaction that records them in the inbox: what lets a batch cost one round of statements
-   * rather than one per event. Without it, `handle` applies them one by one.
+   * The events of one type that a batch applies at once, set-wise, inside the transaction that
+   * records them in the inbox: what lets a batch cost one round of statements rather than one per
+   * event. Only a batch whose new events are all of this type is applied so; any other batch is
+   * applied by `handle`, one event after another in delivery order, since an event of another type
+   * may decide a later one (a credit the charge after it may need).
    */
-  handleAll?: (tx: Transaction, events: readonly HandledEvent<Event>[]) => Promise<unknown>
+  together?: ApplyTogether<Event, Together>
   logger: Logger
   metrics?: ServiceMetrics
   /** How often a message whose handling fails for a reason other than an unreachable database is tried. */
@@ -67,9 +83,10 @@ export interface EventConsumer {
  * message that breaks the contract, or keeps failing, is kept as a dead letter and acknowledged,
  * so it never blocks its partition.
  */
-export async function startEventConsumer<Event extends { event_id: string; payload: unknown }>(
-  options: EventConsumerOptions<Event>,
-): Promise<EventConsumer> {
+export async function startEventConsumer<
+  Event extends { event_id: string; payload: unknown },
+  Together extends TypeOf<Event> = TypeOf<Event>,
+>(options: EventConsumerOptions<Event, Together>): Promise<EventConsumer> {
   const stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0 }
   const count = (outcome: ConsumeOutcome) =>
     options.metrics?.consumed.inc({ consumer: options.name, outcome })
@@ -161,11 +178,14 @@ export async function startEventConsumer<Event extends { event_id: string; paylo
       const toApply = batch.flatMap((prepared, index) =>
         fresh[index] ? [{ prepared, event: events[index] as Event }] : [],
       )
-      if (options.handleAll) {
-        await options.handleAll(
+      const together = options.together
+      const allOfItsType = (event: Event): event is Extract<Event, { type: Together }> =>
+        (event as { type?: string }).type === together?.type
+      if (together && toApply.length > 0 && toApply.every(({ event }) => allOfItsType(event))) {
+        await together.apply(
           tx,
           toApply.map(({ prepared: { log, trace }, event }) => ({
-            event,
+            event: event as Extract<Event, { type: Together }>,
             context: { log, traceparent: trace.traceparent },
           })),
         )

@@ -4,15 +4,12 @@ import {
   PaymentResultsTopicEvents,
 } from '@shop/contracts'
 import {
-  type EventConsumer,
+  type ConsumerDeps,
   type Logger,
   type MessageContext,
-  type ServiceMetrics,
   startEventConsumer,
   type Transaction,
-  type Transport,
 } from '@shop/platform'
-import type pg from 'pg'
 import type { OrdersConfig } from '../config.ts'
 import { type SettleOutcome, settleOrder, settleOrders } from '../domain/settle-order.ts'
 import { settleRefund } from '../domain/settle-refund.ts'
@@ -43,13 +40,7 @@ function logSettled(log: Logger, event: PaymentFinished, outcome: SettleOutcome)
   else log.info({ status: event.payload.status, outcome }, 'payment result applied')
 }
 
-export function startPaymentFinishedConsumer(deps: {
-  pool: pg.Pool
-  transport: Transport
-  config: OrdersConfig
-  logger: Logger
-  metrics?: ServiceMetrics
-}): Promise<EventConsumer> {
+export function startPaymentFinishedConsumer(deps: ConsumerDeps<OrdersConfig>) {
   const logger = deps.logger.child({ component: 'payment-finished-consumer' })
   return startEventConsumer({
     name: PAYMENT_FINISHED_CONSUMER,
@@ -59,22 +50,17 @@ export function startPaymentFinishedConsumer(deps: {
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'orders-service',
     event: PaymentResultsTopicEvents,
     handle: (tx, event, context) => applyOne(tx, event, context),
-    // A batch of payment results only is settled in one statement; a batch with refund results
-    // too is applied one event after another, in order, as each may depend on the one before.
-    handleAll: async (tx, batch) => {
-      const payments = batch.flatMap(({ event, context }) =>
-        event.type === 'payment_finished' ? [{ event, context }] : [],
-      )
-      if (payments.length < batch.length) {
-        for (const { event, context } of batch) await applyOne(tx, event, context)
-        return
-      }
-      const outcomes = await settleOrders(
-        tx,
-        payments.map(({ event }) => event.payload),
-      )
-      for (const [index, { event, context }] of payments.entries())
-        logSettled(context.log, event, outcomes[index] as SettleOutcome)
+    // A batch of payment results only is settled in one statement.
+    together: {
+      type: 'payment_finished',
+      apply: async (tx, payments) => {
+        const outcomes = await settleOrders(
+          tx,
+          payments.map(({ event }) => event.payload),
+        )
+        for (const [index, { event, context }] of payments.entries())
+          logSettled(context.log, event, outcomes[index] as SettleOutcome)
+      },
     },
     logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),

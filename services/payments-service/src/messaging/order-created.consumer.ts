@@ -1,14 +1,11 @@
 import { type OrdersTopicEvent, OrdersTopicEvents, type PaymentFinishedPayload } from '@shop/contracts'
 import {
-  type EventConsumer,
+  type ConsumerDeps,
   type Logger,
   type MessageContext,
-  type ServiceMetrics,
   startEventConsumer,
   type Transaction,
-  type Transport,
 } from '@shop/platform'
-import type pg from 'pg'
 import type { PaymentsConfig } from '../config.ts'
 import { payForOrder, payForOrders } from '../domain/pay-for-order.ts'
 import { refundCancelledOrder } from '../domain/refund-cancelled-order.ts'
@@ -25,13 +22,7 @@ function logPaid(log: Logger, result: PaymentFinishedPayload): void {
  * Consumes what orders-service publishes, one order's events in the order they happened: an order
  * is charged, a cancelled order's charge is given back, a requested refund is credited.
  */
-export function startOrderCreatedConsumer(deps: {
-  pool: pg.Pool
-  transport: Transport
-  config: PaymentsConfig
-  logger: Logger
-  metrics?: ServiceMetrics
-}): Promise<EventConsumer> {
+export function startOrderCreatedConsumer(deps: ConsumerDeps<PaymentsConfig>) {
   const resultsTopic = deps.config.PAYMENT_RESULTS_TOPIC
   const applyOne = async (tx: Transaction, event: OrdersTopicEvent, { log, traceparent }: MessageContext) => {
     switch (event.type) {
@@ -58,23 +49,18 @@ export function startOrderCreatedConsumer(deps: {
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
     event: OrdersTopicEvents,
     handle: applyOne,
-    // A batch of new orders only is charged set-wise; a batch with cancellations or refunds too is
-    // applied one event after another, in order, as a credit may decide a later charge.
-    handleAll: async (tx, batch) => {
-      const orders = batch.flatMap(({ event, context }) =>
-        event.type === 'order_created' ? [{ order: event.payload, context }] : [],
-      )
-      if (orders.length < batch.length) {
-        for (const { event, context } of batch) await applyOne(tx, event, context)
-        return
-      }
-      const results = await payForOrders(
-        tx,
-        orders.map(({ order, context }) => ({ order, traceparent: context.traceparent })),
-        resultsTopic,
-      )
-      for (const [index, { context }] of orders.entries())
-        logPaid(context.log, results[index] as PaymentFinishedPayload)
+    // A batch of new orders only is charged set-wise.
+    together: {
+      type: 'order_created',
+      apply: async (tx, orders) => {
+        const results = await payForOrders(
+          tx,
+          orders.map(({ event, context }) => ({ order: event.payload, traceparent: context.traceparent })),
+          resultsTopic,
+        )
+        for (const [index, { context }] of orders.entries())
+          logPaid(context.log, results[index] as PaymentFinishedPayload)
+      },
     },
     logger: deps.logger.child({ component: 'order-created-consumer' }),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
