@@ -25,30 +25,31 @@ export class ServiceMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     })
-    this.consumed = new Counter({
-      name: 'messages_consumed_total',
-      help: 'Messages taken from the transport by consumer and outcome: handled, duplicate (skipped by the inbox), dead_lettered or failed (to be delivered again).',
-      labelNames: ['consumer', 'outcome'],
-      registers: [this.registry],
-    })
-    this.published = new Counter({
-      name: 'outbox_published_total',
-      help: 'Outbox messages the transport accepted, by topic.',
-      labelNames: ['topic'],
-      registers: [this.registry],
-    })
-    this.trimmed = new Counter({
-      name: 'retention_rows_trimmed_total',
-      help: 'Rows deleted by retention because they outlived their window, by table.',
-      labelNames: ['table'],
-      registers: [this.registry],
-    })
-    this.expiredUnread = new Counter({
-      name: 'consumer_messages_expired_total',
-      help: 'Embedded log messages deleted by LOG_RETENTION before a consumer group read them; the group resumed at the oldest message left.',
-      labelNames: ['group', 'topic'],
-      registers: [this.registry],
-    })
+    this.consumed = this.counter(
+      'messages_consumed_total',
+      'Messages taken from the transport by consumer and outcome: handled, duplicate (skipped by the inbox), dead_lettered or failed (to be delivered again).',
+      ['consumer', 'outcome'],
+    )
+    this.published = this.counter(
+      'outbox_published_total',
+      'Outbox messages the transport accepted, by topic.',
+      ['topic'],
+    )
+    this.trimmed = this.counter(
+      'retention_rows_trimmed_total',
+      'Rows deleted by retention because they outlived their window, by table.',
+      ['table'],
+    )
+    this.expiredUnread = this.counter(
+      'consumer_messages_expired_total',
+      'Embedded log messages deleted by LOG_RETENTION before a consumer group read them; the group resumed at the oldest message left.',
+      ['group', 'topic'],
+    )
+  }
+
+  /** A counter on this service's registry. */
+  private counter<Label extends string>(name: string, help: string, labelNames: Label[]): Counter<Label> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] })
   }
 
   /** A gauge whose value is read when Prometheus scrapes, such as the outbox backlog. */

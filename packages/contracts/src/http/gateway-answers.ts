@@ -1,12 +1,6 @@
 import { Type } from 'typebox'
-import {
-  type DocumentedResponses,
-  header,
-  mergeResponses,
-  problemResponse,
-  type ResponseHeaders,
-  withHeadersOnEvery,
-} from './responses.ts'
+import type { DocumentedResponses, ResponseHeaders } from './responses.ts'
+import { header, mergeResponses, problemResponse, withHeadersOnEvery } from './responses.ts'
 import { type Documented, type RouteDefinition, withResponses } from './route.ts'
 import { anyRoute, RetryAfter } from './service-answers.ts'
 

@@ -3,13 +3,8 @@ import {
   type PaymentResultsTopicEvent,
   PaymentResultsTopicEvents,
 } from '@shop/contracts'
-import {
-  type ConsumerDeps,
-  type Logger,
-  type MessageContext,
-  startEventConsumer,
-  type Transaction,
-} from '@shop/platform'
+import type { ConsumerDeps, Logger, MessageContext, Transaction } from '@shop/platform'
+import { startEventConsumer } from '@shop/platform'
 import type { OrdersConfig } from '../config.ts'
 import { type SettleOutcome, settleOrder, settleOrders } from '../domain/settle-order.ts'
 import { settleRefund } from '../domain/settle-refund.ts'
@@ -43,9 +38,9 @@ function logSettled(log: Logger, event: PaymentFinished, outcome: SettleOutcome)
 export function startPaymentFinishedConsumer(deps: ConsumerDeps<OrdersConfig>) {
   const logger = deps.logger.child({ component: 'payment-finished-consumer' })
   return startEventConsumer({
+    // The pool, the transport and the metrics.
+    ...deps,
     name: PAYMENT_FINISHED_CONSUMER,
-    pool: deps.pool,
-    transport: deps.transport,
     topic: deps.config.PAYMENT_RESULTS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'orders-service',
     event: PaymentResultsTopicEvents,
@@ -63,6 +58,5 @@ export function startPaymentFinishedConsumer(deps: ConsumerDeps<OrdersConfig>) {
       },
     },
     logger,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   })
 }

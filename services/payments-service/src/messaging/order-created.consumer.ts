@@ -1,11 +1,6 @@
 import { type OrdersTopicEvent, OrdersTopicEvents, type PaymentFinishedPayload } from '@shop/contracts'
-import {
-  type ConsumerDeps,
-  type Logger,
-  type MessageContext,
-  startEventConsumer,
-  type Transaction,
-} from '@shop/platform'
+import type { ConsumerDeps, Logger, MessageContext, Transaction } from '@shop/platform'
+import { startEventConsumer } from '@shop/platform'
 import type { PaymentsConfig } from '../config.ts'
 import { payForOrder, payForOrders } from '../domain/pay-for-order.ts'
 import { refundCancelledOrder } from '../domain/refund-cancelled-order.ts'
@@ -42,9 +37,9 @@ export function startOrderCreatedConsumer(deps: ConsumerDeps<PaymentsConfig>) {
     }
   }
   return startEventConsumer({
+    // The pool, the transport and the metrics.
+    ...deps,
     name: ORDER_CREATED_CONSUMER,
-    pool: deps.pool,
-    transport: deps.transport,
     topic: deps.config.ORDERS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
     event: OrdersTopicEvents,
@@ -63,6 +58,5 @@ export function startOrderCreatedConsumer(deps: ConsumerDeps<PaymentsConfig>) {
       },
     },
     logger: deps.logger.child({ component: 'order-created-consumer' }),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   })
 }
