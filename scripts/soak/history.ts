@@ -64,11 +64,14 @@ export async function writeHistory(
       await client.query(`SELECT pg_advisory_lock(hashtext('retention:' || $1))`, [table])
       const started = performance.now()
       await client.query(sql, [rows])
-      await client.query(`ANALYZE ${table}`)
+      // History months old was frozen by autovacuum and flushed by checkpoints long ago: do both
+      // now, so the load that follows pays for forgetting it, not for having just written it.
+      await client.query(`VACUUM (FREEZE, ANALYZE) ${table}`)
       log(
         `  ${table}: ${rows.toLocaleString('en')} rows of history in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       )
     }
+    await holders.values().next().value?.query('CHECKPOINT')
   } catch (error) {
     await Promise.allSettled([...holders.values()].map((client) => client.end()))
     throw error
