@@ -6,7 +6,12 @@
 import pg from 'pg'
 import { withClient } from '../lib/pg-client.ts'
 
-const LONG_AGO = "now() - interval '40 days'"
+/**
+ * Row n of $1 is dated n thirtieths of a month after 40 days ago: a month of history, every row older
+ * than every window, each with its own time, as months of real traffic would have them (rows of one
+ * time would make one long run of equal keys in each age index, which no shop has).
+ */
+const LONG_AGO = "now() - interval '40 days' + n * interval '30 days' / $1"
 
 /** What each statement fills: the database (by role), and the SQL, which takes the row count as $1. */
 const HISTORY: { database: 'orders' | 'payments' | 'broker'; table: string; column: string; sql: string }[] =
@@ -23,14 +28,14 @@ const HISTORY: { database: 'orders' | 'payments' | 'broker'; table: string; colu
       table: 'orders.inbox',
       column: 'received_at',
       sql: `INSERT INTO orders.inbox (consumer, message_id, received_at)
-          SELECT 'orders.payment_finished', gen_random_uuid()::text, ${LONG_AGO} FROM generate_series(1, $1)`,
+          SELECT 'orders.payment_finished', gen_random_uuid()::text, ${LONG_AGO} FROM generate_series(1, $1) AS n`,
     },
     {
       database: 'payments',
       table: 'payments.inbox',
       column: 'received_at',
       sql: `INSERT INTO payments.inbox (consumer, message_id, received_at)
-          SELECT 'payments.order_created', gen_random_uuid()::text, ${LONG_AGO} FROM generate_series(1, $1)`,
+          SELECT 'payments.order_created', gen_random_uuid()::text, ${LONG_AGO} FROM generate_series(1, $1) AS n`,
     },
     {
       database: 'broker',

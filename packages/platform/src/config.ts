@@ -178,6 +178,11 @@ export const commonSettings = {
   TOPIC_PARTITIONS: Type.Integer({ default: 3, minimum: 1, maximum: 256 }),
   /** The most outbox messages the relay publishes in one transaction and one send to the transport. */
   OUTBOX_BATCH_SIZE: Type.Integer({ default: 1_000, minimum: 1, maximum: 10_000 }),
+  /**
+   * The most delivered messages a consumer applies in one transaction; 1 applies each in its own,
+   * one event at a time (with ORDER_BATCH_WINDOW_MS=0, the order path without batching).
+   */
+  CONSUMER_BATCH_SIZE: Type.Integer({ default: 1_000, minimum: 1, maximum: 10_000 }),
 }
 
 /**

@@ -136,6 +136,46 @@ describe('event consumer', () => {
     await consumer.stop()
   })
 
+  it('when CONSUMER_BATCH_SIZE is smaller than a delivery, then the delivery is applied in slices of that size, in order; 1 applies each event alone', async () => {
+    for (const [batchSize, expected] of [
+      [2, [[0, 1], [2, 3], 'one by one: 4']],
+      [1, ['one by one: 0', 'one by one: 1', 'one by one: 2', 'one by one: 3', 'one by one: 4']],
+    ] as const) {
+      const topic = `sliced-${randomUUID()}`
+      const events = Array.from({ length: 5 }, () => newOrderEvent())
+      const indexOf = (orderId: string) => events.findIndex((event) => event.payload.order_id === orderId)
+      const calls: (number[] | string)[] = []
+      const consumer = await startEventConsumer({
+        ...consumerOn(topic),
+        batchSize,
+        handle: async (trx, event) => {
+          calls.push(`one by one: ${indexOf(event.payload.order_id)}`)
+          await trx.query('INSERT INTO effects (order_id) VALUES ($1)', [event.payload.order_id])
+        },
+        together: {
+          type: 'order_created',
+          apply: async (trx, batch) => {
+            calls.push(batch.map(({ event }) => indexOf(event.payload.order_id)))
+            const orderIds = batch.map(({ event }) => event.payload.order_id)
+            await trx.query('INSERT INTO effects (order_id) SELECT * FROM unnest($1::uuid[])', [orderIds])
+          },
+        },
+      })
+      // One publish to one partition: the five arrive as one delivery.
+      await transport.publish(
+        topic,
+        events.map((event) => ({ key: 'one-partition', value: OrderCreated.encode(event) })),
+      )
+      await eventually(
+        async () => consumer.stats.handled,
+        (count) => count === 5,
+      )
+      await consumer.stop()
+      expect(calls).toEqual(expected)
+      for (const event of events) expect(await effectsOf(event.payload.order_id)).toBe(1)
+    }
+  })
+
   it('when a batch also holds an event of another type, then every event is applied one by one, in delivery order', async () => {
     const topic = `mixed-${randomUUID()}`
     const applied: string[] = []

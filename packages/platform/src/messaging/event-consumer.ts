@@ -45,6 +45,12 @@ export interface EventConsumerOptions<
   together?: ApplyTogether<Event, Together>
   logger: Logger
   metrics?: ServiceMetrics
+  /**
+   * The most messages of a delivered batch applied in one transaction (CONSUMER_BATCH_SIZE); a
+   * larger delivery is applied in slices of this size, one after another. 1 applies every message
+   * in a transaction of its own, one event at a time: the path without batching.
+   */
+  batchSize?: number
   /** How often a message whose handling fails for a reason other than an unreachable database is tried. */
   maxAttempts?: number
 }
@@ -63,6 +69,7 @@ export interface HandledEvent<Event> {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5
+const DEFAULT_BATCH_SIZE = 1_000
 const positionOf = (message: DeliveredMessage) => `${message.topic}/${message.partition}/${message.offset}`
 
 export interface ConsumerStats {
@@ -92,6 +99,7 @@ export async function startEventConsumer<
     options.metrics?.consumed.inc({ consumer: options.name, outcome })
 
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   // Failures so far per message; the transport delivers a failed message again after a backoff.
   const attempts = new Map<string, number>()
   const giveUpOn = (message: DeliveredMessage): boolean => {
@@ -205,25 +213,32 @@ export async function startEventConsumer<
     topic: options.topic,
     group: options.group,
     handleBatch: async (messages) => {
-      const batch = messages.map(prepare)
-      try {
-        if (batch.length > 1) {
-          try {
-            if (await consumeTogether(batch)) return
-          } catch (error) {
-            // An unreachable database fails every path alike; any other failure is looked into
-            // message by message, so only the message at fault is retried and, in the end, set aside.
-            if (isTransientDatabaseError(error)) throw error
-          }
-        }
-        for (const prepared of batch) await consumeOne(prepared)
-      } catch (error) {
-        // The batch comes again; this delivery's spans end here, the handled ones having ended already.
-        for (const prepared of batch) prepared.span.end(error)
-        throw error
+      for (let from = 0; from < messages.length; from += batchSize) {
+        await handleSlice(messages.slice(from, from + batchSize))
       }
     },
   })
+
+  /** One slice of a delivery: together in one transaction when it can be, else message by message. */
+  async function handleSlice(messages: readonly DeliveredMessage[]): Promise<void> {
+    const batch = messages.map(prepare)
+    try {
+      if (batch.length > 1) {
+        try {
+          if (await consumeTogether(batch)) return
+        } catch (error) {
+          // An unreachable database fails every path alike; any other failure is looked into
+          // message by message, so only the message at fault is retried and, in the end, set aside.
+          if (isTransientDatabaseError(error)) throw error
+        }
+      }
+      for (const prepared of batch) await consumeOne(prepared)
+    } catch (error) {
+      // The batch comes again; this delivery's spans end here, the handled ones having ended already.
+      for (const prepared of batch) prepared.span.end(error)
+      throw error
+    }
+  }
 
   return { stats, stop: () => subscription.close() }
 }

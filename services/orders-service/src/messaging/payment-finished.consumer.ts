@@ -40,6 +40,7 @@ export function startPaymentFinishedConsumer(deps: ConsumerDeps<OrdersConfig>) {
   return startEventConsumer({
     // The pool, the transport and the metrics.
     ...deps,
+    batchSize: deps.config.CONSUMER_BATCH_SIZE,
     name: PAYMENT_FINISHED_CONSUMER,
     topic: deps.config.PAYMENT_RESULTS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'orders-service',

@@ -39,6 +39,7 @@ export function startOrderCreatedConsumer(deps: ConsumerDeps<PaymentsConfig>) {
   return startEventConsumer({
     // The pool, the transport and the metrics.
     ...deps,
+    batchSize: deps.config.CONSUMER_BATCH_SIZE,
     name: ORDER_CREATED_CONSUMER,
     topic: deps.config.ORDERS_TOPIC,
     group: deps.config.KAFKA_CONSUMER_GROUP ?? 'payments-service',
