@@ -1,5 +1,7 @@
 import type pg from 'pg'
 import { createPool } from '../../packages/platform/src/db/pool.ts'
+import { DailyPartitions } from '../../packages/platform/src/retention/daily-partitions.ts'
+import { LOG_MESSAGES } from '../../packages/platform/src/retention/retained-tables.ts'
 import { createEmbeddedTransport } from '../../packages/platform/src/transport/embedded/embedded-transport.ts'
 import type { Transport } from '../../packages/platform/src/transport/port.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
@@ -14,7 +16,10 @@ export interface DatabaseWithLog {
   close(): Promise<void>
 }
 
-/** A database of its own with the embedded transport's log in it: creating the transport migrates the log's schema. */
+/**
+ * A database of its own with the embedded transport's log in it: creating the transport migrates
+ * the log's schema; today's and tomorrow's partitions of the log are created, as a service's boot does.
+ */
 export async function createDatabaseWithLog(): Promise<DatabaseWithLog> {
   const database = await createTestDatabase()
   const transport = await createEmbeddedTransport({
@@ -23,6 +28,7 @@ export async function createDatabaseWithLog(): Promise<DatabaseWithLog> {
     logger: testLogger,
   })
   const brokerPool = createPool({ connectionString: database.url, schema: 'broker', applicationName: 'test' })
+  await new DailyPartitions(testLogger).ensure({ pool: brokerPool, table: LOG_MESSAGES })
   return {
     database,
     transport,

@@ -55,7 +55,9 @@ const history = (table: keyof typeof ARCHIVED_TABLES, column: string) =>
 
 describe('the chaos trim archive', () => {
   it('when no archive is installed, then a history is the table alone', async () => {
-    await pools.orders.query(`INSERT INTO inbox (consumer, message_id) VALUES ('c', 'before-archive')`)
+    await pools.orders.query(
+      `INSERT INTO inbox (consumer, message_id, occurred_at) VALUES ('c', 'before-archive', now())`,
+    )
 
     expect(await history('ordersInbox', 'message_id')).toEqual(['before-archive'])
   })
@@ -69,7 +71,8 @@ describe('the chaos trim archive', () => {
          ('t', 'k', 'never published', NULL)`,
     )
     await pools.orders.query(
-      `INSERT INTO inbox (consumer, message_id, received_at) VALUES ('c', 'seen long ago', now() - interval '9 days')`,
+      `INSERT INTO inbox (consumer, message_id, received_at, occurred_at)
+       VALUES ('c', 'seen long ago', now() - interval '9 days', now() - interval '9 days')`,
     )
     const topic = 'archive-test'
     await transport.publish(topic, [

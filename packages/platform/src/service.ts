@@ -80,14 +80,15 @@ export async function runService<Schema extends TObject>(
         logger: logger.child({ component: 'outbox-relay' }),
         metrics,
       })
-      relay.start()
-      const retention = startRetention({
+      // Before the relay, the consumers and HTTP write: retention creates today's partitions first.
+      const retention = await startRetention({
         settings: config,
         pool,
         transport,
         logger: logger.child({ component: 'retention' }),
         metrics,
       })
+      relay.start()
 
       const readiness = {
         database: () => pool.query('SELECT 1').then(() => true),

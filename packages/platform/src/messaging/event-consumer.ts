@@ -8,7 +8,7 @@ import type { ConsumeOutcome, ServiceMetrics } from '../metrics.ts'
 import { startProcessSpan } from '../tracing.ts'
 import type { DeliveredMessage, Subscription, Transport } from '../transport/port.ts'
 import { storeDeadLetter } from './dead-letters.ts'
-import { recordAllInInbox, recordInInbox } from './inbox.ts'
+import { type InboxEntry, recordAllInInbox, recordInInbox } from './inbox.ts'
 
 /** The `type` names of a topic's events (`never` for a topic of untyped events). */
 type TypeOf<Event> = Event extends { type: infer Name extends string } ? Name : never
@@ -22,7 +22,7 @@ export interface ApplyTogether<Event, Type extends TypeOf<Event>> {
 }
 
 export interface EventConsumerOptions<
-  Event extends { event_id: string; payload: unknown },
+  Event extends InboxEntry & { payload: unknown },
   Together extends TypeOf<Event> = TypeOf<Event>,
 > {
   /** Names this consumer in the inbox and dead-letter tables. */
@@ -91,7 +91,7 @@ export interface EventConsumer {
  * so it never blocks its partition.
  */
 export async function startEventConsumer<
-  Event extends { event_id: string; payload: unknown },
+  Event extends InboxEntry & { payload: unknown },
   Together extends TypeOf<Event> = TypeOf<Event>,
 >(options: EventConsumerOptions<Event, Together>): Promise<EventConsumer> {
   const stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0 }
@@ -122,7 +122,7 @@ export async function startEventConsumer<
 
   /** Records the event in the inbox and applies it; false when the inbox had seen it already. */
   const apply = async (tx: Transaction, prepared: Prepared, event: Event): Promise<boolean> => {
-    if (!(await recordInInbox(tx, options.name, event.event_id))) return false
+    if (!(await recordInInbox(tx, options.name, event))) return false
     await handle(tx, prepared, event)
     return true
   }
@@ -178,11 +178,7 @@ export async function startEventConsumer<
     const events = batch.map((prepared) => (prepared.decoded.ok ? prepared.decoded.event : undefined))
     if (events.includes(undefined)) return false
     const firstTimes = await inTransaction(options.pool, async (tx) => {
-      const fresh = await recordAllInInbox(
-        tx,
-        options.name,
-        events.map((event) => (event as Event).event_id),
-      )
+      const fresh = await recordAllInInbox(tx, options.name, events as Event[])
       const toApply = batch.flatMap((prepared, index) =>
         fresh[index] ? [{ prepared, event: events[index] as Event }] : [],
       )

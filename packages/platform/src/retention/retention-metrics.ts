@@ -1,8 +1,10 @@
 import type { ServiceMetrics } from '../metrics.ts'
 import type { RetentionTarget } from './retention-trimmer.ts'
 
-const SIZE = `SELECT greatest(reltuples, 0)::float8 AS rows, pg_total_relation_size(oid)::float8 AS bytes
-                FROM pg_class WHERE oid = to_regclass($1)`
+/** Summed over the table's partitions (a table not partitioned is its own one leaf); none when it does not exist. */
+const SIZE = `SELECT sum(greatest(c.reltuples, 0))::float8 AS rows, sum(pg_total_relation_size(c.oid))::float8 AS bytes
+                FROM pg_partition_tree(to_regclass($1)) tree JOIN pg_class c ON c.oid = tree.relid
+               WHERE tree.isleaf HAVING count(*) > 0`
 
 /**
  * Gauges read at each scrape that show whether retention keeps up: how many rows and bytes each
@@ -25,12 +27,12 @@ export function registerRetentionGauges(metrics: ServiceMetrics, targets: readon
 
   perTable(
     'retention_table_rows',
-    'Rows of a table retention trims, as PostgreSQL estimates them (pg_class.reltuples).',
+    'Rows of a table retention trims, as PostgreSQL estimates them (pg_class.reltuples), summed over its partitions.',
     async (target) => (await sizeOf(target))?.rows,
   )
   perTable(
     'retention_table_bytes',
-    'Bytes on disk of a table retention trims, its indexes and TOAST included.',
+    'Bytes on disk of a table retention trims, its partitions, indexes and TOAST included.',
     async (target) => (await sizeOf(target))?.bytes,
   )
   perTable(

@@ -2,7 +2,8 @@ import type pg from 'pg'
 import { inTransaction } from '../db/transaction.ts'
 import type { Logger } from '../logger.ts'
 import type { ServiceMetrics } from '../metrics.ts'
-import type { RetainedTable } from './retained-tables.ts'
+import { DailyPartitions, retentionLock } from './daily-partitions.ts'
+import type { RetainedTable, TrimResult } from './retained-tables.ts'
 
 /** One table to trim, on the pool whose search_path holds it, and how long its rows are kept. */
 export interface RetentionTarget {
@@ -19,15 +20,14 @@ export interface RetentionTrimmerOptions {
   batchSize?: number
   /** Pause between rounds. A row outlives its retention by at most this much, plus the round itself. */
   intervalMs?: number
-}
-
-interface BatchResult {
-  trimmed: number
-  unread: { group: string; topic: string; messages: number }[]
+  /** The upkeep of the tables partitioned by day; shared with boot, which creates today's partitions first. */
+  partitions?: DailyPartitions
 }
 
 /**
- * Deletes what each table no longer needs, every interval, in small batches of oldest rows, one
+ * Forgets what each table no longer needs, every interval. A table partitioned by day first gets
+ * its partitions of today and tomorrow, and loses its expired days whole (daily-partitions.ts).
+ * What is left is deleted in small batches of oldest rows, one
  * short transaction each. Each batch takes a transaction-scoped advisory lock named after the
  * schema and table first; when another instance holds it, that instance is trimming the table and
  * this one leaves the table alone for the round. So two instances never delete from one table at
@@ -41,7 +41,12 @@ export class RetentionTrimmer {
   #stopping = false
 
   constructor(options: RetentionTrimmerOptions) {
-    this.#options = { batchSize: 5_000, intervalMs: 60_000, ...options }
+    this.#options = {
+      batchSize: 5_000,
+      intervalMs: 60_000,
+      partitions: new DailyPartitions(options.logger),
+      ...options,
+    }
   }
 
   start(): void {
@@ -80,29 +85,36 @@ export class RetentionTrimmer {
     this.#timer.unref()
   }
 
-  async #trimTable({ pool, table, retentionMs }: RetentionTarget): Promise<number> {
-    const { batchSize, logger, metrics } = this.#options
-    let total = 0
+  async #trimTable(target: RetentionTarget): Promise<number> {
+    const { pool, table, retentionMs } = target
+    const { batchSize, partitions } = this.#options
+    await partitions.ensure(target)
+    let total = this.#report(table, await partitions.dropExpired(target))
     for (;;) {
-      const batch = await inTransaction(pool, async (tx): Promise<BatchResult | undefined> => {
-        const { rows } = await tx.query<{ acquired: boolean }>(
-          `SELECT pg_try_advisory_xact_lock(hashtext('retention:' || current_schema() || '.' || $1)) AS acquired`,
-          [table.name],
-        )
-        if (!rows[0]?.acquired) return undefined
-        return (await tx.query<BatchResult>(table.trimBatch, [retentionMs, batchSize])).rows[0]
+      const batch = await inTransaction(pool, async (tx): Promise<TrimResult | undefined> => {
+        if (!(await retentionLock(tx, table.name))) return undefined
+        const { rows } = await tx.query<{ leaf: string }>(table.oldestExpiredLeaf, [retentionMs])
+        const leaf = rows[0]?.leaf
+        if (leaf === undefined) return undefined
+        return (await tx.query<TrimResult>(table.trimBatch(leaf), [retentionMs, batchSize])).rows[0]
       })
       if (batch === undefined) return total
-      total += batch.trimmed
-      metrics?.trimmed.inc({ table: table.name }, batch.trimmed)
-      for (const { group, topic, messages } of batch.unread) {
-        metrics?.expiredUnread.inc({ group, topic }, messages)
-        logger.warn(
-          { group, topic, messages },
-          'log messages expired before the group read them; it resumes at the oldest message left',
-        )
-      }
-      if (batch.trimmed < batchSize || this.#stopping) return total
+      total += this.#report(table, batch)
+      if (batch.trimmed === 0 || this.#stopping) return total
     }
+  }
+
+  /** Counts what went, and says which groups lost log messages they had not read; answers the rows. */
+  #report(table: RetainedTable, { trimmed, unread }: TrimResult): number {
+    const { logger, metrics } = this.#options
+    metrics?.trimmed.inc({ table: table.name }, trimmed)
+    for (const { group, topic, messages } of unread) {
+      metrics?.expiredUnread.inc({ group, topic }, messages)
+      logger.warn(
+        { group, topic, messages },
+        'log messages expired before the group read them; it resumes at the oldest message left',
+      )
+    }
+    return trimmed
   }
 }

@@ -6,6 +6,7 @@ import { createPool } from '../db/pool.ts'
 import type { Logger } from '../logger.ts'
 import type { ServiceMetrics } from '../metrics.ts'
 import type { Transport } from '../transport/port.ts'
+import { DailyPartitions } from './daily-partitions.ts'
 import { parseDuration } from './duration.ts'
 import { DEAD_LETTERS, IDEMPOTENCY_KEYS, INBOX, LOG_MESSAGES, OUTBOX } from './retained-tables.ts'
 import { registerRetentionGauges } from './retention-metrics.ts'
@@ -63,17 +64,19 @@ export async function warnWhenInboxForgetsFirst(
 }
 
 /**
- * Starts trimming a service's tables and reporting their size. On the embedded transport every
+ * Creates today's and tomorrow's partitions of the tables partitioned by day, then starts trimming
+ * a service's tables and reporting their size; run before anything writes to those tables, so no
+ * row of today lands in a default partition. On the embedded transport every
  * service trims the shared log too, on a one-connection pool of its own; the trimmer's per-table
  * lock keeps the instances from trimming it together. On Kafka the broker applies retention.ms.
  */
-export function startRetention(options: {
+export async function startRetention(options: {
   settings: RetentionSettings
   pool: pg.Pool
   transport: Transport
   logger: Logger
   metrics: ServiceMetrics
-}): { close(): Promise<void> } {
+}): Promise<{ close(): Promise<void> }> {
   const { settings, pool, transport, logger, metrics } = options
   const brokerPool =
     transport.name === 'embedded'
@@ -85,11 +88,23 @@ export function startRetention(options: {
         })
       : undefined
   const targets = retentionTargets(settings, pool, brokerPool)
+  const partitions = new DailyPartitions(logger)
+  for (const target of targets) {
+    // A boot that cannot create them (another instance holds the table a moment too long) goes
+    // on: the rows wait in the default partition and the first round creates the day's partition.
+    await partitions.ensure(target).catch((error) => {
+      logger.warn(
+        { err: error, table: target.table.name },
+        'cannot create the daily partitions; next round retries',
+      )
+    })
+  }
   registerRetentionGauges(metrics, targets)
   const trimmer = new RetentionTrimmer({
     targets,
     logger,
     metrics,
+    partitions,
     intervalMs: parseDuration(settings.RETENTION_INTERVAL),
   })
   trimmer.start()

@@ -62,7 +62,8 @@ async function outboxRow(pool: pg.Pool, label: string, createdAgo: string, publi
 }
 async function inboxRow(pool: pg.Pool, label: string, receivedAgo: string) {
   await pool.query(
-    `INSERT INTO inbox (consumer, message_id, received_at) VALUES ('c', $1, ${ago(receivedAgo)})`,
+    `INSERT INTO inbox (consumer, message_id, received_at, occurred_at)
+     VALUES ('c', $1, ${ago(receivedAgo)}, ${ago(receivedAgo)})`,
     [label],
   )
 }
@@ -166,8 +167,8 @@ describe('retention trimmer', () => {
   it('when a table holds many expired rows, then they go in batches until none is left', async () => {
     const pool = await serviceSchema()
     await pool.query(
-      `INSERT INTO inbox (consumer, message_id, received_at)
-       SELECT 'c', 'old-' || n, ${ago('9d')} FROM generate_series(1, 2500) AS n`,
+      `INSERT INTO inbox (consumer, message_id, received_at, occurred_at)
+       SELECT 'c', 'old-' || n, ${ago('9d')}, now() FROM generate_series(1, 2500) AS n`,
     )
     await inboxRow(pool, 'kept', '1d')
 
@@ -198,8 +199,8 @@ describe('retention trimmer', () => {
   it('when two trimmers run at once on one table, then every expired row is deleted once and the rest stays', async () => {
     const pool = await serviceSchema()
     await pool.query(
-      `INSERT INTO inbox (consumer, message_id, received_at)
-       SELECT 'c', 'n-' || n, CASE WHEN n % 2 = 0 THEN ${ago('9d')} ELSE now() END FROM generate_series(1, 6000) AS n`,
+      `INSERT INTO inbox (consumer, message_id, received_at, occurred_at)
+       SELECT 'c', 'n-' || n, CASE WHEN n % 2 = 0 THEN ${ago('9d')} ELSE now() END, now() FROM generate_series(1, 6000) AS n`,
     )
     const inboxOnly = (metrics: ServiceMetrics) =>
       new RetentionTrimmer({

@@ -1,0 +1,148 @@
+import type pg from 'pg'
+import { autocommit, type Executor, inTransaction, type Transaction } from '../db/transaction.ts'
+import type { Logger } from '../logger.ts'
+import type { RetainedTable, TrimResult } from './retained-tables.ts'
+
+/** One table partitioned by day, on the pool whose search_path holds it, and how long its rows are kept. */
+export interface PartitionedTarget {
+  pool: pg.Pool
+  table: RetainedTable
+  retentionMs: number
+}
+
+/**
+ * How long creating or dropping a partition waits for its lock on the table. Waiting, it queues
+ * every insert behind it, so the wait is short; a round that cannot get the lock tries next round.
+ */
+const LOCK_TIMEOUT = '100ms'
+
+const DAY_MS = 86_400_000
+
+/** PostgreSQL's answer when the default partition holds rows of a range being attached. */
+const CHECK_VIOLATION = '23514'
+
+/** The daily partitions of a table, oldest first, with whether each one's day ended $2 ms or more ago. */
+const DAYS = `SELECT child.relname AS name,
+       (to_date(right(child.relname, 8), 'YYYYMMDD') + 1)::timestamp AT TIME ZONE 'UTC'
+         <= now() - $2::float8 * interval '1 millisecond' AS expired
+  FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid
+ WHERE i.inhparent = to_regclass($1) AND child.relname ~ '_p[0-9]{8}$'
+ ORDER BY child.relname`
+
+const utcDay = (date: Date) => date.toISOString().slice(0, 10)
+
+/**
+ * The upkeep of tables partitioned by day (UTC), named `<table>_p<yyyymmdd>`, beside a default
+ * partition that takes rows of any other day: it creates today's and tomorrow's partitions ahead,
+ * and drops the partitions of expired days whole, so forgetting a day writes no WAL for its rows
+ * and leaves nothing to vacuum. Both take the table's retention lock (retention-trimmer.ts), so two
+ * instances never change one table's partitions at once.
+ */
+export class DailyPartitions {
+  readonly #logger: Logger
+  /** Partitions that could not be created because the default partition holds rows of their day. */
+  readonly #blocked = new Set<string>()
+
+  constructor(logger: Logger) {
+    this.#logger = logger
+  }
+
+  /**
+   * Creates today's and tomorrow's partitions of the table when missing; run at boot before
+   * anything writes, so no row of today lands in the default partition, and at every round.
+   */
+  async ensure({ pool, table }: Pick<PartitionedTarget, 'pool' | 'table'>): Promise<void> {
+    if (!table.daily) return
+    const { rows } = await pool.query<{ now: Date }>('SELECT now()')
+    const now = rows[0]?.now ?? new Date()
+    for (const offset of [0, 1]) {
+      const from = utcDay(new Date(now.getTime() + offset * DAY_MS))
+      const to = utcDay(new Date(now.getTime() + (offset + 1) * DAY_MS))
+      await this.#create(pool, table.name, from, to)
+    }
+  }
+
+  /**
+   * Drops each daily partition whose day ended a retention or more ago, unless the table says its
+   * rows are still needed (then the batched delete takes what may go). Answers the rows dropped
+   * and, for the log, the messages dropped before a group read them.
+   */
+  async dropExpired({ pool, table, retentionMs }: PartitionedTarget): Promise<TrimResult> {
+    const result: TrimResult = { trimmed: 0, unread: [] }
+    const daily = table.daily
+    if (!daily) return result
+    const { rows } = await pool.query<{ name: string; expired: boolean }>(DAYS, [table.name, retentionMs])
+    for (const { name } of rows.filter((row) => row.expired)) {
+      const keeps = async (db: Executor) =>
+        daily.keepsDay !== undefined &&
+        (await db.query(`SELECT 1 FROM ${name} WHERE ${daily.keepsDay} LIMIT 1`, [retentionMs])).rows.length >
+          0
+      if (await keeps(autocommit(pool))) continue
+      // Counted before the drop and outside its lock: counting a day's rows reads them all, which
+      // must not hold up the inserts. Exact, not pg_class.reltuples: it is read once per day, and
+      // rows of an expired day are no longer written.
+      const counted = (await pool.query<TrimResult>(daily.countDropped(name))).rows[0]
+      const dropped = await inTransaction(pool, async (tx) => {
+        if (!(await retentionLock(tx, table.name))) return false
+        await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
+        // PostgreSQL refuses DETACH PARTITION CONCURRENTLY on a table with a default partition, so
+        // the plain DETACH takes the table's ACCESS EXCLUSIVE lock, for a change of the catalog only.
+        await tx.query(`ALTER TABLE ${table.name} DETACH PARTITION ${name}`)
+        // Checked under that lock, so no row the check would keep can arrive after it.
+        if (await keeps(tx)) throw new KeptDay()
+        await tx.query(`DROP TABLE ${name}`)
+        return true
+      }).catch((error) => {
+        if (error instanceof KeptDay) return false
+        throw error
+      })
+      if (!dropped || !counted) continue
+      this.#logger.info({ table: table.name, partition: name, rows: counted.trimmed }, 'expired day dropped')
+      result.trimmed += counted.trimmed
+      result.unread.push(...counted.unread)
+    }
+    return result
+  }
+
+  async #create(pool: pg.Pool, parent: string, from: string, to: string): Promise<void> {
+    const name = `${parent}_p${from.replaceAll('-', '')}`
+    try {
+      await inTransaction(pool, async (tx) => {
+        await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
+        await tx.query(`SELECT pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`, [parent])
+        const exists = await tx.query(`SELECT 1 FROM pg_class WHERE oid = to_regclass($1)`, [name])
+        if (exists.rows.length > 0) return
+        // CREATE TABLE ... PARTITION OF takes the table's ACCESS EXCLUSIVE lock; ATTACH PARTITION
+        // only SHARE UPDATE EXCLUSIVE, which lets inserts go on (and ACCESS EXCLUSIVE on the
+        // default partition, which it scans for rows of the new range).
+        await tx.query(`CREATE TABLE ${name} (LIKE ${parent} INCLUDING DEFAULTS)`)
+        await tx.query(
+          `ALTER TABLE ${parent} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`,
+        )
+      })
+    } catch (error) {
+      if ((error as { code?: string }).code !== CHECK_VIOLATION) throw error
+      if (this.#blocked.has(name)) return
+      this.#blocked.add(name)
+      this.#logger.warn(
+        { table: parent, partition: name },
+        'the default partition holds rows of this day: the day stays there and goes by the batched delete',
+      )
+    }
+  }
+}
+
+/** A day's rows the table still needs: the partition is rolled back into place. */
+class KeptDay extends Error {}
+
+/** The per-table retention lock of retention-trimmer.ts: one instance at a time trims or repartitions a table. */
+export const RETENTION_LOCK_KEY = `hashtext('retention:' || current_schema() || '.' || $1)`
+
+/** Takes the table's retention lock if free; false when another instance holds it. */
+export async function retentionLock(tx: Transaction, table: string): Promise<boolean> {
+  const { rows } = await tx.query<{ acquired: boolean }>(
+    `SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK_KEY}) AS acquired`,
+    [table],
+  )
+  return rows[0]?.acquired === true
+}
