@@ -51,15 +51,11 @@ export class DailyPartitions {
    * Creates today's and tomorrow's partitions of the table when missing; run at boot before
    * anything writes, so no row of today lands in the default partition, and at every round.
    */
-  async ensure({ pool, table }: Pick<PartitionedTarget, 'pool' | 'table'>): Promise<void> {
-    if (!table.daily) return
-    const { rows } = await pool.query<{ now: Date }>('SELECT now()')
+  async ensure(target: Pick<PartitionedTarget, 'pool' | 'table'>): Promise<void> {
+    if (!target.table.daily) return
+    const { rows } = await target.pool.query<{ now: Date }>('SELECT now()')
     const now = rows[0]?.now ?? new Date()
-    for (const offset of [0, 1]) {
-      const from = utcDay(new Date(now.getTime() + offset * DAY_MS))
-      const to = utcDay(new Date(now.getTime() + (offset + 1) * DAY_MS))
-      await this.#create(pool, table.name, from, to)
-    }
+    for (const days of [0, 1]) await this.createDay(target, new Date(now.getTime() + days * DAY_MS))
   }
 
   /**
@@ -104,20 +100,26 @@ export class DailyPartitions {
     return result
   }
 
-  async #create(pool: pg.Pool, parent: string, from: string, to: string): Promise<void> {
-    const name = `${parent}_p${from.replaceAll('-', '')}`
+  /**
+   * Creates the partition of the UTC day `day` falls in, when missing: what `ensure` does for today
+   * and tomorrow, and what a tool that writes history days back does first.
+   */
+  async createDay({ pool, table }: Pick<PartitionedTarget, 'pool' | 'table'>, day: Date): Promise<void> {
+    const from = utcDay(day)
+    const to = utcDay(new Date(day.getTime() + DAY_MS))
+    const name = `${table.name}_p${from.replaceAll('-', '')}`
     try {
       await inTransaction(pool, async (tx) => {
         await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
-        await tx.query(`SELECT pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`, [parent])
+        await tx.query(`SELECT pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`, [table.name])
         const exists = await tx.query(`SELECT 1 FROM pg_class WHERE oid = to_regclass($1)`, [name])
         if (exists.rows.length > 0) return
         // CREATE TABLE ... PARTITION OF takes the table's ACCESS EXCLUSIVE lock; ATTACH PARTITION
         // only SHARE UPDATE EXCLUSIVE, which lets inserts go on (and ACCESS EXCLUSIVE on the
         // default partition, which it scans for rows of the new range).
-        await tx.query(`CREATE TABLE ${name} (LIKE ${parent} INCLUDING DEFAULTS)`)
+        await tx.query(`CREATE TABLE ${name} (LIKE ${table.name} INCLUDING DEFAULTS)`)
         await tx.query(
-          `ALTER TABLE ${parent} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`,
+          `ALTER TABLE ${table.name} ATTACH PARTITION ${name} FOR VALUES FROM ('${from} 00:00+00') TO ('${to} 00:00+00')`,
         )
       })
     } catch (error) {
@@ -125,7 +127,7 @@ export class DailyPartitions {
       if (this.#blocked.has(name)) return
       this.#blocked.add(name)
       this.#logger.warn(
-        { table: parent, partition: name },
+        { table: table.name, partition: name },
         'the default partition holds rows of this day: the day stays there and goes by the batched delete',
       )
     }

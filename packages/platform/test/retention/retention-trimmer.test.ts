@@ -4,17 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDatabaseWithLog, type DatabaseWithLog } from '../../../../tests/support/database-with-log.ts'
 import { eventually } from '../../../../tests/support/eventually.ts'
 import { testLogger } from '../../../../tests/support/logger.ts'
-import { migrate } from '../../src/db/migrate.ts'
-import { createPool } from '../../src/db/pool.ts'
 import { inTransaction } from '../../src/db/transaction.ts'
 import { ServiceMetrics } from '../../src/metrics.ts'
-import { messagingMigrations } from '../../src/outbox/outbox.ts'
 import { parseDuration } from '../../src/retention/duration.ts'
 import { INBOX, LOG_MESSAGES } from '../../src/retention/retained-tables.ts'
 import { registerRetentionGauges } from '../../src/retention/retention-metrics.ts'
 import { RetentionTrimmer } from '../../src/retention/retention-trimmer.ts'
 import { retentionTargets, warnWhenInboxForgetsFirst } from '../../src/retention/service-retention.ts'
 import type { DeliveredMessage, Transport } from '../../src/transport/port.ts'
+import { messagingSchema } from '../fixtures/messaging-schema.ts'
 
 const SETTINGS = {
   ORDERS_TOPIC: 'unused',
@@ -42,12 +40,9 @@ afterAll(async () => {
   await withLog?.close()
 })
 
-/** A schema of its own with the outbox, inbox and dead-letter tables, so each test owns its rows. */
-async function serviceSchema(): Promise<pg.Pool> {
-  const schema = `retention_${randomUUID().slice(0, 8)}`
-  const pool = createPool({ connectionString: database.url, schema, applicationName: 'test' })
+const serviceSchema = async (): Promise<pg.Pool> => {
+  const pool = await messagingSchema(database.url, 'retention')
   pools.push(pool)
-  await migrate(pool, schema, [messagingMigrations])
   return pool
 }
 
