@@ -1,6 +1,8 @@
 /**
  * What retention deletes during a chaos run, kept aside so the checks still see the whole history.
- * A statement-level AFTER DELETE trigger on each trimmed table copies the deleted rows into a
+ * A statement-level AFTER DELETE trigger on each trimmed table (on each of its partitions, since
+ * retention deletes from one partition at a time and a statement trigger fires only on the table
+ * the statement names) copies the deleted rows into a
  * `trimmed` schema of the same database, in the trim's own transaction: a row is always either
  * in its table or in the archive, never both and never neither. The checks then read the two as
  * one (one statement, one snapshot), so they judge the same history with or without retention.
@@ -71,9 +73,18 @@ export async function installTrimArchive(urls: Record<ArchivedTable['database'],
           INSERT INTO ${archive} SELECT ${columns} FROM gone;
           RETURN NULL;
         END $$`)
-      await client.query(`
-        CREATE OR REPLACE TRIGGER ${trigger} AFTER DELETE ON ${table}
-        REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION trimmed.${trigger}()`)
+      // The partitions there are now: today's, tomorrow's and the default one, which is all a chaos
+      // run writes to. Nothing in it is old enough for its day to be dropped whole, which no
+      // trigger would see.
+      const { rows: partitions } = await client.query<{ name: string }>(
+        'SELECT relid::regclass::text AS name FROM pg_partition_tree($1::regclass) WHERE isleaf',
+        [table],
+      )
+      for (const { name } of partitions) {
+        await client.query(`
+          CREATE OR REPLACE TRIGGER ${trigger} AFTER DELETE ON ${name}
+          REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION trimmed.${trigger}()`)
+      }
     })
   }
 }

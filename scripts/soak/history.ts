@@ -4,6 +4,7 @@
  * retention existed would have them.
  */
 import pg from 'pg'
+import { attachDay } from '../../packages/platform/src/retention/daily-partitions.ts'
 import { withClient } from '../lib/pg-client.ts'
 
 /**
@@ -12,6 +13,8 @@ import { withClient } from '../lib/pg-client.ts'
  * time would make one long run of equal keys in each age index, which no shop has).
  */
 const LONG_AGO = "now() - interval '40 days' + n * interval '30 days' / $1"
+const [FIRST_DAY_AGO, LAST_DAY_AGO] = [40, 10]
+const DAY_MS = 86_400_000
 
 /** What each statement fills: the database (by role), and the SQL, which takes the row count as $1. */
 const HISTORY: { database: 'orders' | 'payments' | 'broker'; table: string; column: string; sql: string }[] =
@@ -27,15 +30,15 @@ const HISTORY: { database: 'orders' | 'payments' | 'broker'; table: string; colu
       database: 'orders',
       table: 'orders.inbox',
       column: 'received_at',
-      sql: `INSERT INTO orders.inbox (consumer, message_id, received_at)
-          SELECT 'orders.payment_finished', gen_random_uuid()::text, ${LONG_AGO} FROM generate_series(1, $1) AS n`,
+      sql: `INSERT INTO orders.inbox (consumer, message_id, occurred_at, received_at)
+          SELECT 'orders.payment_finished', gen_random_uuid()::text, ${LONG_AGO}, ${LONG_AGO} FROM generate_series(1, $1) AS n`,
     },
     {
       database: 'payments',
       table: 'payments.inbox',
       column: 'received_at',
-      sql: `INSERT INTO payments.inbox (consumer, message_id, received_at)
-          SELECT 'payments.order_created', gen_random_uuid()::text, ${LONG_AGO} FROM generate_series(1, $1) AS n`,
+      sql: `INSERT INTO payments.inbox (consumer, message_id, occurred_at, received_at)
+          SELECT 'payments.order_created', gen_random_uuid()::text, ${LONG_AGO}, ${LONG_AGO} FROM generate_series(1, $1) AS n`,
     },
     {
       database: 'broker',
@@ -67,6 +70,7 @@ export async function writeHistory(
         holders.set(database, client)
       }
       await client.query(`SELECT pg_advisory_lock(hashtext('retention:' || $1))`, [table])
+      await attachHistoryDays(client, table)
       const started = performance.now()
       await client.query(sql, [rows])
       // History months old was frozen by autovacuum and flushed by checkpoints long ago: do both
@@ -86,6 +90,26 @@ export async function writeHistory(
     release: async () => {
       await Promise.all([...holders.values()].map((client) => client.end()))
     },
+  }
+}
+
+/**
+ * The daily partitions of the history's days, made as the services made them over that month
+ * (daily-partitions.ts), so the history lies in days retention drops whole. In the session that
+ * holds the table's retention lock, which the services' upkeep takes too.
+ */
+async function attachHistoryDays(client: pg.Client, qualified: string): Promise<void> {
+  const [schema, table] = qualified.split('.') as [string, string]
+  await client.query('BEGIN')
+  try {
+    await client.query(`SET LOCAL search_path TO ${schema}`)
+    for (let ago = FIRST_DAY_AGO; ago >= LAST_DAY_AGO; ago -= 1) {
+      await attachDay(client, table, new Date(Date.now() - ago * DAY_MS))
+    }
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK')
+    throw error
   }
 }
 

@@ -33,7 +33,9 @@ export async function tableFigures(url: string, tables: readonly string[]) {
     const bytes: Record<string, number> = {}
     for (const table of tables) {
       const { rows: found } = await client.query<{ n: string; size: string }>(
-        `SELECT (SELECT count(*) FROM ${table})::text AS n, pg_total_relation_size($1::regclass)::text AS size`,
+        // A partitioned table has no storage of its own: its size is its partitions'.
+        `SELECT (SELECT count(*) FROM ${table})::text AS n,
+                (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree($1::regclass))::text AS size`,
         [table],
       )
       rows[table] = Number(found[0]?.n)

@@ -8,7 +8,8 @@
  * partition key, so the inbox's (consumer, message_id) is no longer unique on its own: a message
  * redelivered a day later would land in another partition and not conflict. The partitioned
  * inbox here is keyed on (consumer, message_id, sent_at), with sent_at taken from the message, so
- * that a redelivery lands in the same partition; the shop's messages would have to carry it. The
+ * that a redelivery lands in the same partition (the shop's inbox now does this with the event's
+ * occurred_at, migrations/006_outbox_inbox_by_day.sql; this layout stays as it was measured). The
  * outbox is partitioned by created_at, not published_at, since publishing would otherwise move
  * every row across partitions; a partition may then go only once all its rows are published.
  */

@@ -53,8 +53,13 @@ export class DailyPartitions {
    */
   async ensure(target: Pick<PartitionedTarget, 'pool' | 'table'>): Promise<void> {
     if (!target.table.daily) return
-    const { rows } = await target.pool.query<{ now: Date }>('SELECT now()')
-    const now = rows[0]?.now ?? new Date()
+    // A table laid out without partitions (a benchmark's) is trimmed in batches alone.
+    const { rows } = await target.pool.query<{ now: Date; partitioned: boolean }>(
+      `SELECT now(), EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass($1)) AS partitioned`,
+      [target.table.name],
+    )
+    if (!rows[0]?.partitioned) return
+    const now = rows[0].now
     for (const days of [0, 1]) await this.createDay(target, new Date(now.getTime() + days * DAY_MS))
   }
 
@@ -101,26 +106,16 @@ export class DailyPartitions {
   }
 
   /**
-   * Creates the partition of the UTC day `day` falls in, when missing: what `ensure` does for today
-   * and tomorrow, and what a tool that writes history days back does first.
+   * Creates the partition of the UTC day `day` falls in, when missing, as `ensure` does for today
+   * and tomorrow; warns once when the default partition holds rows of that day.
    */
   async createDay({ pool, table }: Pick<PartitionedTarget, 'pool' | 'table'>, day: Date): Promise<void> {
-    const from = utcDay(day)
-    const to = utcDay(new Date(day.getTime() + DAY_MS))
-    const name = `${table.name}_p${from.replaceAll('-', '')}`
+    const name = partitionName(table.name, day)
     try {
       await inTransaction(pool, async (tx) => {
         await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
         await tx.query(`SELECT pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`, [table.name])
-        const exists = await tx.query(`SELECT 1 FROM pg_class WHERE oid = to_regclass($1)`, [name])
-        if (exists.rows.length > 0) return
-        // CREATE TABLE ... PARTITION OF takes the table's ACCESS EXCLUSIVE lock; ATTACH PARTITION
-        // only SHARE UPDATE EXCLUSIVE, which lets inserts go on (and ACCESS EXCLUSIVE on the
-        // default partition, which it scans for rows of the new range).
-        await tx.query(`CREATE TABLE ${name} (LIKE ${table.name} INCLUDING DEFAULTS)`)
-        await tx.query(
-          `ALTER TABLE ${table.name} ATTACH PARTITION ${name} FOR VALUES FROM ('${from} 00:00+00') TO ('${to} 00:00+00')`,
-        )
+        await attachDay(tx, table.name, day)
       })
     } catch (error) {
       if ((error as { code?: string }).code !== CHECK_VIOLATION) throw error
@@ -132,6 +127,32 @@ export class DailyPartitions {
       )
     }
   }
+}
+
+/** `outbox` and a time in 2026-12-01 (UTC) → `outbox_p20261201`. */
+const partitionName = (table: string, day: Date) => `${table}_p${utcDay(day).replaceAll('-', '')}`
+
+/** Whatever runs a statement: a transaction of the platform, or a client of a tool. */
+interface Queryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+}
+
+/**
+ * Creates the partition of the UTC day `day` falls in and attaches it to `table` (in the search
+ * path), unless it exists; in the caller's transaction, which holds the table's retention lock.
+ */
+export async function attachDay(db: Queryable, table: string, day: Date): Promise<void> {
+  const name = partitionName(table, day)
+  const exists = await db.query(`SELECT 1 FROM pg_class WHERE oid = to_regclass($1)`, [name])
+  if (exists.rows.length > 0) return
+  // CREATE TABLE ... PARTITION OF takes the table's ACCESS EXCLUSIVE lock; ATTACH PARTITION only
+  // SHARE UPDATE EXCLUSIVE, which lets inserts go on (and ACCESS EXCLUSIVE on the default
+  // partition, which it scans for rows of the new range).
+  await db.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS)`)
+  const [from, to] = [utcDay(day), utcDay(new Date(day.getTime() + DAY_MS))]
+  await db.query(
+    `ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from} 00:00+00') TO ('${to} 00:00+00')`,
+  )
 }
 
 /** A day's rows the table still needs: the partition is rolled back into place. */

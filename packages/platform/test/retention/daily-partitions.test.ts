@@ -9,7 +9,9 @@ import { DailyPartitions } from '../../src/retention/daily-partitions.ts'
 import { parseDuration } from '../../src/retention/duration.ts'
 import { INBOX, LOG_MESSAGES, OUTBOX, type RetainedTable } from '../../src/retention/retained-tables.ts'
 import { RetentionTrimmer } from '../../src/retention/retention-trimmer.ts'
+import { startRetention } from '../../src/retention/service-retention.ts'
 import { messagingSchema } from '../fixtures/messaging-schema.ts'
+import { RETENTION_SETTINGS } from '../fixtures/retention-settings.ts'
 
 let withLog: DatabaseWithLog
 const pools: pg.Pool[] = []
@@ -82,6 +84,26 @@ describe('daily partition upkeep', () => {
     await pool.query(`INSERT INTO outbox (topic, message_key, value) VALUES ('t', 'k', 'today')`)
     const { rows: placed } = await pool.query('SELECT tableoid::regclass::text AS part FROM outbox')
     expect(placed).toEqual([{ part: partitionOf('outbox', now) }])
+  })
+
+  it("when a service's retention starts, then today's partitions of its outbox, inbox and the log exist before it returns", async () => {
+    const pool = await serviceSchema()
+    const { database, transport, brokerPool } = withLog
+    await brokerPool.query(`DROP TABLE IF EXISTS ${partitionOf('messages', new Date())}`)
+
+    const retention = await startRetention({
+      settings: { ...RETENTION_SETTINGS, DATABASE_URL: database.url },
+      pool,
+      transport,
+      logger: testLogger,
+      metrics: new ServiceMetrics('test', { processMetrics: false }),
+    })
+    await retention.close()
+
+    const today = new Date()
+    expect(await exists(pool, partitionOf('outbox', today))).toBe(true)
+    expect(await exists(pool, partitionOf('inbox', today))).toBe(true)
+    expect(await exists(brokerPool, partitionOf('messages', today))).toBe(true)
   })
 
   it('when two instances ensure the partitions at once, then neither fails and each day exists once', async () => {

@@ -13,17 +13,9 @@ import { RetentionTrimmer } from '../../src/retention/retention-trimmer.ts'
 import { retentionTargets, warnWhenInboxForgetsFirst } from '../../src/retention/service-retention.ts'
 import type { DeliveredMessage, Transport } from '../../src/transport/port.ts'
 import { messagingSchema } from '../fixtures/messaging-schema.ts'
+import { RETENTION_SETTINGS } from '../fixtures/retention-settings.ts'
 
-const SETTINGS = {
-  ORDERS_TOPIC: 'unused',
-  PAYMENT_RESULTS_TOPIC: 'unused',
-  OUTBOX_RETENTION: '1d',
-  INBOX_RETENTION: '8d',
-  LOG_RETENTION: '7d',
-  DEAD_LETTER_RETENTION: '30d',
-  RETENTION_INTERVAL: '1m',
-  DATABASE_URL: 'unused',
-}
+const SETTINGS = RETENTION_SETTINGS
 
 let withLog: DatabaseWithLog
 let database: DatabaseWithLog['database']
