@@ -122,6 +122,7 @@ async function main(): Promise<number> {
         tracker,
         settings,
         peakSettledPerSec: peak.settledPerSec,
+        databaseUrls: running.databaseUrls,
         log,
       })
 

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util'
 import { OrderClient } from '../bench/lib/load.ts'
 import { SettlementTracker } from '../bench/lib/settlement.ts'
 import { SystemLauncher } from '../bench/lib/system.ts'
+import { RunnerLifecycle } from '../lib/launcher/runner-lifecycle.ts'
 import { withClient } from '../lib/pg-client.ts'
 import { runAging } from './aging.ts'
 import { openAccounts } from './order-load.ts'
@@ -42,10 +43,9 @@ const RETENTION = short
 
 const log = (line: string) => console.log(line)
 const launcher = new SystemLauncher({ transport: 'embedded', logLevel: 'warn', serviceEnv: RETENTION, log })
-process.on('SIGINT', () => {
-  launcher.signalAll()
-  void launcher.stop().finally(() => process.exit(130))
-})
+// Ctrl-C, SIGTERM or a run past its deadline stops the services and PostgreSQL before it exits.
+const lifecycle = new RunnerLifecycle(launcher, log)
+await lifecycle.run(main, { deadlineMs: (minutes * (args.aging ? 2 : 1) + 15) * 60_000 })
 
 async function main(): Promise<number> {
   const started = performance.now()
@@ -55,6 +55,10 @@ async function main(): Promise<number> {
   const users = await openAccounts(system.urls['api-gateway'], USERS)
   const tracker = new SettlementTracker(system.ordersDatabaseUrl)
   await tracker.start()
+  lifecycle.closers.push(
+    () => client.close(),
+    () => tracker.stop(),
+  )
   const load = { client, tracker, users, rate }
 
   log(
@@ -81,8 +85,6 @@ async function main(): Promise<number> {
         log,
       )
   const unsettled = await tracker.waitFor(undefined, 30_000)
-  await tracker.stop()
-  await client.close()
 
   const problems = [
     ...found,
@@ -105,10 +107,3 @@ async function settledTwice(paymentsUrl: string): Promise<string[]> {
     return rows.map((row) => row.order_id)
   })
 }
-
-const code = await main().catch((error) => {
-  console.error(error)
-  return 1
-})
-await launcher.stop()
-process.exit(code)

@@ -2,12 +2,13 @@
  * What the gateway costs, in a full run: latency at half the peak rate through it and straight to
  * orders-service, and the most orders a closed loop gets accepted through each.
  */
+import { settlementHops } from './hops.ts'
 import type { BenchSettings } from './options.ts'
 import type { PhaseRunner } from './phases.ts'
 import { formatPhaseTable } from './report.ts'
 import type { BenchResult } from './result.ts'
 import type { SettlementTracker } from './settlement.ts'
-import { round } from './stats.ts'
+import { round, wallNow } from './stats.ts'
 import { STRAGGLER_TIMEOUT_MS } from './step-search.ts'
 
 export async function compareWithAndWithoutGateway(options: {
@@ -15,6 +16,7 @@ export async function compareWithAndWithoutGateway(options: {
   tracker: SettlementTracker
   settings: BenchSettings
   peakSettledPerSec: number
+  databaseUrls: Record<'orders' | 'payments', string>
   log: (line: string) => void
 }): Promise<{ halfPeak: BenchResult['halfPeak']; capacity: BenchResult['capacity'] }> {
   const { phases, tracker, settings, log } = options
@@ -22,12 +24,15 @@ export async function compareWithAndWithoutGateway(options: {
   if (left > 0) log(`${left} orders still unsettled after 60 s; going on`)
   const rate = Math.max(10, Math.round(options.peakSettledPerSec / 2))
   log(`half the peak (${rate} req/s): ${settings.latencySeconds} s via the gateway, then directly…`)
+  const gatewayWindow = { fromMs: wallNow(), toMs: 0 }
   const viaGateway = await phases.run(
     'half-peak gateway',
     'gateway',
     { rate, seconds: settings.latencySeconds },
     STRAGGLER_TIMEOUT_MS,
   )
+  gatewayWindow.toMs = wallNow()
+  const hops = await settlementHops(options.databaseUrls, gatewayWindow)
   const viaDirect = await phases.run(
     'half-peak direct',
     'orders-service',
@@ -44,6 +49,7 @@ export async function compareWithAndWithoutGateway(options: {
       p50: diff(viaGateway.httpMs.p50, viaDirect.httpMs.p50),
       p99: diff(viaGateway.httpMs.p99, viaDirect.httpMs.p99),
     },
+    hops,
   }
 
   const concurrency = settings.connections

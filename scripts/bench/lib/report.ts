@@ -298,6 +298,15 @@ function detail(result: BenchResult): string {
       : []),
     `- peak: ${result.peak.step}, ${result.peak.settledPerSec} settled/s, ${result.peak.floorRatio !== undefined ? `${result.peak.floorRatio} of the floor, ` : ''}${result.peak.ratio} of the ceiling`,
     `- PostgreSQL at the peak: ${n(peak?.postgres.writeTransactionsPerSec)} write transactions/s (${peak?.postgres.writeTransactionsPerSec && result.peak.acceptedPerSec ? round(peak.postgres.writeTransactionsPerSec / result.peak.acceptedPerSec, 1) : '–'} per accepted order), WAL ${n(peak?.postgres.walMbPerSec)} MB/s; busy connections on average: ${waits}; commits by database (approximate, see above): ${commits}; WAL fsyncs ${n(peak?.postgres.walFsyncsPerSec)}/s`,
+    ...(result.halfPeak?.hops
+      ? [
+          `- settlement at half the peak, hop by hop (ms p50 / p95 / p99, lib/hops.ts): ${Object.entries(
+            result.halfPeak.hops,
+          )
+            .map(([hop, figures]) => `${hop} ${figures.p50} / ${figures.p95} / ${figures.p99}`)
+            .join('; ')}`,
+        ]
+      : []),
     `- result file: \`scripts/bench/results/${resultFileName(result)}\``,
     '',
     table,

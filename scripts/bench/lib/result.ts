@@ -1,6 +1,7 @@
 /** The shape of a result file (scripts/bench/results/*.json) and the targets it is judged by. */
 import type { CeilingResult } from './ceiling.ts'
 import type { FloorResult } from './floor.ts'
+import type { HopFigures } from './hops.ts'
 import type { ActivityReport } from './pg-activity.ts'
 import type { UsageReport } from './procstat.ts'
 import type { ProfileSummary } from './profile.ts'
@@ -95,6 +96,8 @@ export interface BenchResult {
     direct: PhaseResult
     /** Gateway minus direct, ms. */
     gatewayOverheadMs: { p50: number | null; p99: number | null }
+    /** Where the settlement time of the orders placed through the gateway went (lib/hops.ts). */
+    hops?: HopFigures
   } | null
   capacity: {
     concurrency: number

@@ -1,4 +1,5 @@
 /** The end of a run on the console: every phase's table, the peak against the ceiling, the gateway's cost. */
+import { formatHops } from './hops.ts'
 import { formatPhaseTable, noiseOf } from './report.ts'
 import type { BenchResult } from './result.ts'
 
@@ -20,6 +21,7 @@ export function printSummary(result: BenchResult): void {
     console.log(
       `gateway overhead at ${halfPeak.rate} req/s: p50 ${halfPeak.gatewayOverheadMs.p50} ms, p99 ${halfPeak.gatewayOverheadMs.p99} ms`,
     )
+    if (halfPeak.hops) for (const line of formatHops(halfPeak.hops)) console.log(line)
   }
   if (capacity) {
     console.log(
