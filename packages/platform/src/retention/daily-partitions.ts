@@ -20,6 +20,10 @@ const DAY_MS = 86_400_000
 
 /** PostgreSQL's answer when the default partition holds rows of a range being attached. */
 const CHECK_VIOLATION = '23514'
+/** PostgreSQL's answer when lock_timeout passed: the table was busy, and the next round tries again. */
+const LOCK_NOT_AVAILABLE = '55P03'
+
+const codeOf = (error: unknown) => (error as { code?: string }).code
 
 /** The daily partitions of a table, oldest first, with whether each one's day ended $2 ms or more ago. */
 const DAYS = `SELECT child.relname AS name,
@@ -94,7 +98,7 @@ export class DailyPartitions {
         await tx.query(`DROP TABLE ${name}`)
         return true
       }).catch((error) => {
-        if (error instanceof KeptDay) return false
+        if (error instanceof KeptDay || codeOf(error) === LOCK_NOT_AVAILABLE) return false
         throw error
       })
       if (!dropped || !counted) continue
@@ -111,6 +115,8 @@ export class DailyPartitions {
    */
   async createDay({ pool, table }: Pick<PartitionedTarget, 'pool' | 'table'>, day: Date): Promise<void> {
     const name = partitionName(table.name, day)
+    // Most rounds find the day there: no transaction, no lock to wait for.
+    if (await exists(autocommit(pool), name)) return
     try {
       await inTransaction(pool, async (tx) => {
         await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
@@ -118,7 +124,14 @@ export class DailyPartitions {
         await attachDay(tx, table.name, day)
       })
     } catch (error) {
-      if ((error as { code?: string }).code !== CHECK_VIOLATION) throw error
+      if (codeOf(error) === LOCK_NOT_AVAILABLE) {
+        this.#logger.warn(
+          { table: table.name, partition: name },
+          'table busy: its partition is created next round',
+        )
+        return
+      }
+      if (codeOf(error) !== CHECK_VIOLATION) throw error
       if (this.#blocked.has(name)) return
       this.#blocked.add(name)
       this.#logger.warn(
@@ -137,14 +150,16 @@ interface Queryable {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
 }
 
+const exists = async (db: Queryable, name: string) =>
+  (await db.query('SELECT 1 FROM pg_class WHERE oid = to_regclass($1)', [name])).rows.length > 0
+
 /**
  * Creates the partition of the UTC day `day` falls in and attaches it to `table` (in the search
  * path), unless it exists; in the caller's transaction, which holds the table's retention lock.
  */
 export async function attachDay(db: Queryable, table: string, day: Date): Promise<void> {
   const name = partitionName(table, day)
-  const exists = await db.query(`SELECT 1 FROM pg_class WHERE oid = to_regclass($1)`, [name])
-  if (exists.rows.length > 0) return
+  if (await exists(db, name)) return
   // CREATE TABLE ... PARTITION OF takes the table's ACCESS EXCLUSIVE lock; ATTACH PARTITION only
   // SHARE UPDATE EXCLUSIVE, which lets inserts go on (and ACCESS EXCLUSIVE on the default
   // partition, which it scans for rows of the new range).

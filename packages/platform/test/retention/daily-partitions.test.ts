@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDatabaseWithLog, type DatabaseWithLog } from '../../../../tests/support/database-with-log.ts'
 import { eventually } from '../../../../tests/support/eventually.ts'
 import { testLogger } from '../../../../tests/support/logger.ts'
+import { inTransaction } from '../../src/db/transaction.ts'
 import { ServiceMetrics } from '../../src/metrics.ts'
 import { DailyPartitions } from '../../src/retention/daily-partitions.ts'
 import { parseDuration } from '../../src/retention/duration.ts'
@@ -156,6 +157,29 @@ describe('whole-day retention', () => {
     expect(await exists(pool, partitionOf('outbox', old))).toBe(false)
     expect((await pool.query('SELECT value FROM outbox')).rows).toEqual([{ value: 'today' }])
     expect((await metrics.trimmed.get()).values).toEqual([{ labels: { table: 'outbox' }, value: 3 }])
+  })
+
+  it('when the table is too busy to detach a day, then the round goes on with the batched delete and a later round drops the day', async () => {
+    const pool = await serviceSchema()
+    const old = daysAgo(3)
+    await new DailyPartitions(testLogger).createDay({ pool, table: OUTBOX }, old)
+    await pool.query(
+      `INSERT INTO outbox (topic, message_key, value, created_at, published_at)
+       VALUES ('t', 'k', 'old day', $1, $1), ('t', 'k', 'default', now() - interval '9 days', $1)`,
+      [old],
+    )
+    const trimmer = trimmerFor(pool, OUTBOX, '1d')
+
+    const whileBusy = await inTransaction(pool, async (reader) => {
+      await reader.query('LOCK TABLE outbox IN ACCESS SHARE MODE')
+      return trimmer.trimAll()
+    })
+
+    // The batched delete took both rows, one partition at a time; the emptied day goes later.
+    expect(whileBusy.get('outbox')).toBe(2)
+    expect(await exists(pool, partitionOf('outbox', old))).toBe(true)
+    await trimmer.trimAll()
+    expect(await exists(pool, partitionOf('outbox', old))).toBe(false)
   })
 
   it('when an expired outbox day holds an unpublished row, then the day stays and so does that row', async () => {
