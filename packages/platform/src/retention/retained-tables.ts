@@ -1,6 +1,7 @@
 /**
- * The tables retention trims, each with the one statement that deletes a batch of its expired
- * rows and the one that says how old its oldest expirable row is. Every trim statement takes the
+ * The tables retention trims, each with the statement that finds the partition of its oldest
+ * expired row, the one that deletes a batch of expired rows there, and the one that says how old
+ * its oldest expirable row is. Every trim statement takes the
  * retention in milliseconds ($1) and the batch size ($2), deletes oldest first through the table's
  * age index, and answers `trimmed` and `unread` (log messages deleted before a consumer group read
  * them: `[{group, topic, messages}]`, always empty outside the log).
