@@ -1,6 +1,5 @@
 import {
   Consumer,
-  findErrorBy,
   GroupProtocols,
   type Message,
   type MessagesStream,
@@ -11,6 +10,7 @@ import {
 import type { Logger } from 'pino'
 import { backoffMs, sleep } from '../../wakeup.ts'
 import type { BatchHandler, DeliveredMessage, Subscription } from '../port.ts'
+import { OffsetCommitter } from './offset-committer.ts'
 
 type StringMessage = Message<string, string, string, string>
 
@@ -26,35 +26,6 @@ export interface KafkaSubscriptionOptions {
 /** Messages handed to the handler at once, at most. */
 const MAX_BATCH = 100
 
-/** Tries of a commit the broker refused for a member epoch that a reassignment had just replaced. */
-const STALE_EPOCH_TRIES = 5
-const STALE_EPOCH_RETRY_MS = 200
-
-/**
- * A commit carries the member's epoch, and a commit sent while the group moves partitions may
- * carry the one of before: the broker refuses it as stale. The member learns its new epoch from the
- * heartbeat that brings the new assignment, sent at once, so the commit is tried again shortly
- * instead of giving up the membership (which would move partitions once more, for every member).
- */
-async function commit(message: StringMessage): Promise<void> {
-  for (let tries = 1; ; tries++) {
-    try {
-      return await message.commit()
-    } catch (error) {
-      const stale = findErrorBy(error as Error, 'apiId', 'STALE_MEMBER_EPOCH') !== null
-      if (!stale || tries >= STALE_EPOCH_TRIES) throw error
-      await sleep(STALE_EPOCH_RETRY_MS)
-    }
-  }
-}
-
-/** A commit covers every earlier offset of its partition, so the last message of each is enough. */
-async function commitLastOfEachPartition(batch: StringMessage[]): Promise<void> {
-  const last = new Map<number, StringMessage>()
-  for (const message of batch) last.set(message.partition, message)
-  await Promise.all([...last.values()].map(commit))
-}
-
 const toDelivered = (message: StringMessage): DeliveredMessage => ({
   topic: message.topic,
   partition: message.partition,
@@ -66,7 +37,7 @@ const toDelivered = (message: StringMessage): DeliveredMessage => ({
 
 /**
  * One consumer-group member on Kafka. Offsets are committed by hand, and only after the handler
- * resolved: a failing handler is retried in place with backoff (so its partition waits, keeping
+ * resolved (in the background, while the next batch is handled: offset-committer.ts): a failing handler is retried in place with backoff (so its partition waits, keeping
  * per-key order) and a crash before the commit means the message is delivered again. A broker
  * that is down or goes away is waited for: the member reconnects and resumes from its group's
  * committed offsets.
@@ -140,17 +111,23 @@ export class KafkaSubscription implements Subscription {
       maxWaitTime: 200,
     })
     const stream = this.#stream
-    for await (const first of stream as AsyncIterable<StringMessage>) {
-      // Whatever has already arrived goes into the same batch, so that under load the handler
-      // and the offset commits work in batches; when idle a batch is a single message.
-      const batch: StringMessage[] = [first]
-      while (batch.length < MAX_BATCH && stream.readableLength > 0) {
-        const next = stream.read() as StringMessage | null
-        if (next === null) break
-        batch.push(next)
+    const offsets = new OffsetCommitter()
+    try {
+      for await (const first of stream as AsyncIterable<StringMessage>) {
+        // Whatever has already arrived goes into the same batch, so that under load the handler
+        // and the offset commits work in batches; when idle a batch is a single message.
+        const batch: StringMessage[] = [first]
+        while (batch.length < MAX_BATCH && stream.readableLength > 0) {
+          const next = stream.read() as StringMessage | null
+          if (next === null) break
+          batch.push(next)
+        }
+        if (!(await this.#handle(batch))) break
+        offsets.add(batch)
       }
-      if (!(await this.#handle(batch))) break
-      await commitLastOfEachPartition(batch)
+    } finally {
+      // What was handled is committed before the member leaves, so a restart resumes after it.
+      await offsets.drain()
     }
   }
 
