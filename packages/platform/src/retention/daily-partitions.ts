@@ -18,6 +18,9 @@ const LOCK_TIMEOUT = '100ms'
 
 const DAY_MS = 86_400_000
 
+/** Expired days dropped in one round at most, so that one lock of the table stays brief. */
+const DAYS_PER_ROUND = 64
+
 /** PostgreSQL's answer when the default partition holds rows of a range being attached. */
 const CHECK_VIOLATION = '23514'
 /** PostgreSQL's answer when lock_timeout passed: the table was busy, and the next round tries again. */
@@ -68,40 +71,50 @@ export class DailyPartitions {
   }
 
   /**
-   * Drops each daily partition whose day ended a retention or more ago, unless the table says its
-   * rows are still needed (then the batched delete takes what may go). Answers the rows dropped
-   * and, for the log, the messages dropped before a group read them.
+   * Drops the daily partitions whose day ended a retention or more ago, unless the table says a
+   * day's rows are still needed (then the batched delete takes what may go). All of a round's
+   * expired days go in one transaction, under one lock of the table: each lock queues the inserts
+   * behind it for a moment, and a month of history is one such moment rather than thirty. Answers
+   * the rows dropped and, for the log, the messages dropped before a group read them.
    */
   async dropExpired({ pool, table, retentionMs }: PartitionedTarget): Promise<TrimResult> {
     const result: TrimResult = { trimmed: 0, unread: [] }
     const daily = table.daily
     if (!daily) return result
+    const keeps = async (db: Executor, name: string) =>
+      daily.keepsDay !== undefined &&
+      (await db.query(`SELECT 1 FROM ${name} WHERE ${daily.keepsDay} LIMIT 1`, [retentionMs])).rows.length > 0
     const { rows } = await pool.query<{ name: string; expired: boolean }>(DAYS, [table.name, retentionMs])
-    for (const { name } of rows.filter((row) => row.expired)) {
-      const keeps = async (db: Executor) =>
-        daily.keepsDay !== undefined &&
-        (await db.query(`SELECT 1 FROM ${name} WHERE ${daily.keepsDay} LIMIT 1`, [retentionMs])).rows.length >
-          0
-      if (await keeps(autocommit(pool))) continue
-      // Counted before the drop and outside its lock: counting a day's rows reads them all, which
-      // must not hold up the inserts. Exact, not pg_class.reltuples: it is read once per day, and
-      // rows of an expired day are no longer written.
+    // Looked at first without the lock, so that a day that must stay costs the inserts nothing.
+    const candidates: string[] = []
+    for (const { name } of rows.filter((row) => row.expired).slice(0, DAYS_PER_ROUND)) {
+      if (!(await keeps(autocommit(pool), name))) candidates.push(name)
+    }
+    if (candidates.length === 0) return result
+    // Counted before the lock: the counts read statistics and indexes, never a day's rows.
+    const counts = new Map<string, TrimResult>()
+    for (const name of candidates) {
       const counted = (await pool.query<TrimResult>(daily.countDropped(name))).rows[0]
-      const dropped = await inTransaction(pool, async (tx) => {
-        if (!(await retentionLock(tx, table.name))) return false
-        await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
-        // PostgreSQL refuses DETACH PARTITION CONCURRENTLY on a table with a default partition, so
-        // the plain DETACH takes the table's ACCESS EXCLUSIVE lock, for a change of the catalog only.
-        await tx.query(`ALTER TABLE ${table.name} DETACH PARTITION ${name}`)
-        // Checked under that lock, so no row the check would keep can arrive after it.
-        if (await keeps(tx)) throw new KeptDay()
-        await tx.query(`DROP TABLE ${name}`)
-        return true
-      }).catch((error) => {
-        if (error instanceof KeptDay || codeOf(error) === LOCK_NOT_AVAILABLE) return false
-        throw error
-      })
-      if (!dropped || !counted) continue
+      if (counted) counts.set(name, counted)
+    }
+    const dropped = await inTransaction(pool, async (tx) => {
+      if (!(await retentionLock(tx, table.name))) return []
+      await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
+      // PostgreSQL refuses DETACH PARTITION CONCURRENTLY on a table with a default partition, so
+      // the plain DETACH takes the table's ACCESS EXCLUSIVE lock, held here for the catalog changes only.
+      await tx.query(`LOCK TABLE ${table.name} IN ACCESS EXCLUSIVE MODE`)
+      const going: string[] = []
+      // Checked again under that lock, so no row the check would keep can arrive after it.
+      for (const name of candidates) if (!(await keeps(tx, name))) going.push(name)
+      for (const name of going) await tx.query(`ALTER TABLE ${table.name} DETACH PARTITION ${name}`)
+      if (going.length > 0) await tx.query(`DROP TABLE ${going.join(', ')}`)
+      return going
+    }).catch((error) => {
+      if (codeOf(error) === LOCK_NOT_AVAILABLE) return []
+      throw error
+    })
+    for (const name of dropped) {
+      const counted = counts.get(name) ?? { trimmed: 0, unread: [] }
       this.#logger.info({ table: table.name, partition: name, rows: counted.trimmed }, 'expired day dropped')
       result.trimmed += counted.trimmed
       result.unread.push(...counted.unread)
@@ -169,9 +182,6 @@ export async function attachDay(db: Queryable, table: string, day: Date): Promis
     `ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from} 00:00+00') TO ('${to} 00:00+00')`,
   )
 }
-
-/** A day's rows the table still needs: the partition is rolled back into place. */
-class KeptDay extends Error {}
 
 /** The per-table retention lock of retention-trimmer.ts: one instance at a time trims or repartitions a table. */
 export const RETENTION_LOCK_KEY = `hashtext('retention:' || current_schema() || '.' || $1)`

@@ -17,7 +17,10 @@ export interface RetainedTable {
   daily?: {
     /** A condition true of a row that keeps its expired day from going whole; $1 is the retention in ms. */
     keepsDay?: string
-    /** The statement that answers `trimmed` and `unread`, as a trim does, for all the rows of a partition. */
+    /**
+     * The statement that answers `trimmed` and `unread`, as a trim does, for the rows of a partition
+     * about to be dropped, without reading them (see `rowsOfDay`).
+     */
     countDropped(partition: string): string
   }
 }
@@ -46,6 +49,17 @@ const oldest = (table: string, column: string) =>
 
 const countRows = (table: string) => `SELECT count(*)::int AS trimmed, '[]'::json AS unread FROM ${table}`
 
+/**
+ * The rows of a day about to be dropped, from the statistics autovacuum keeps (a busy shop's day is
+ * millions of rows, and reading them all to count them is the work dropping the day saves); read
+ * exactly only while the day was never analysed, when it is small.
+ */
+const rowsOfDay = (partition: string) =>
+  `(SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint ELSE (SELECT count(*) FROM ${partition}) END
+      FROM pg_class WHERE oid = '${partition}'::regclass)::int`
+
+const countDay = (partition: string) => `SELECT ${rowsOfDay(partition)} AS trimmed, '[]'::json AS unread`
+
 /** A table whose rows expire by one time column and need nothing reported when they go. */
 const byAge = (name: Exclude<RetainedTable['name'], 'messages'>, column: string): RetainedTable => ({
   name,
@@ -60,7 +74,7 @@ const byAge = (name: Exclude<RetainedTable['name'], 'messages'>, column: string)
  */
 export const OUTBOX: RetainedTable = {
   ...byAge('outbox', 'published_at'),
-  daily: { keepsDay: `published_at IS NULL OR NOT (${EXPIRED('published_at')})`, countDropped: countRows },
+  daily: { keepsDay: `published_at IS NULL OR NOT (${EXPIRED('published_at')})`, countDropped: countDay },
 }
 
 /**
@@ -70,7 +84,7 @@ export const OUTBOX: RetainedTable = {
  */
 export const INBOX: RetainedTable = {
   ...byAge('inbox', 'received_at'),
-  daily: { keepsDay: `NOT (${EXPIRED('received_at')})`, countDropped: countRows },
+  daily: { keepsDay: `NOT (${EXPIRED('received_at')})`, countDropped: countDay },
 }
 
 /** Only dead letters already replayed; one never replayed still waits for someone to fix its consumer. */
@@ -81,13 +95,20 @@ export const IDEMPOTENCY_KEYS = byAge('idempotency_keys', 'created_at')
 
 /** The messages of `gone`, and those of them each group had not read yet. */
 function countUnread(gone: string): string {
-  return `SELECT (SELECT count(*) FROM ${gone})::int AS trimmed,
-           (SELECT COALESCE(json_agg(behind), '[]') FROM (
-              SELECT c.group_id AS "group", d.topic, count(*)::int AS messages
-                FROM ${gone} d
-                JOIN committed_offsets c ON c.topic = d.topic AND c.partition = d.partition AND d."offset" > c."offset"
-               GROUP BY c.group_id, d.topic) behind) AS unread`
+  return `SELECT (SELECT count(*) FROM ${gone})::int AS trimmed, ${unreadOf(gone)} AS unread`
 }
+
+/**
+ * Per group and topic, the messages of `source` above the group's committed offset of their
+ * partition: read through the log's key from that offset on, so only unread messages are read.
+ */
+const unreadOf = (source: string) => `(SELECT COALESCE(json_agg(behind), '[]') FROM (
+      SELECT c.group_id AS "group", c.topic, sum(n.messages)::int AS messages
+        FROM committed_offsets c
+       CROSS JOIN LATERAL (SELECT count(*) AS messages FROM ${source} d
+                            WHERE d.topic = c.topic AND d.partition = c.partition AND d."offset" > c."offset") n
+       WHERE n.messages > 0
+       GROUP BY c.group_id, c.topic) behind)`
 
 /**
  * The embedded log. A group whose committed offset is below a deleted message never sees it: its
@@ -103,5 +124,5 @@ export const LOG_MESSAGES: RetainedTable = {
     ${countUnread('deleted')}`,
   oldestAgeSeconds: oldest('messages', 'appended_at'),
   // A day of the log goes whole once its day ended a retention ago, as its rows would one by one.
-  daily: { countDropped: countUnread },
+  daily: { countDropped: (day) => `SELECT ${rowsOfDay(day)} AS trimmed, ${unreadOf(day)} AS unread` },
 }

@@ -182,6 +182,33 @@ describe('whole-day retention', () => {
     expect(await exists(pool, partitionOf('outbox', old))).toBe(false)
   })
 
+  it('when several days expired, then they go together under one lock of the table: while one of them is read, none goes, and the next round drops all', async () => {
+    const pool = await serviceSchema()
+    const partitions = new DailyPartitions(testLogger)
+    const days = [daysAgo(5), daysAgo(4), daysAgo(3)]
+    for (const day of days) {
+      await partitions.createDay({ pool, table: INBOX }, day)
+      await pool.query(
+        `INSERT INTO inbox (consumer, message_id, occurred_at, received_at)
+         SELECT 'c', $2 || n, $1, $1 FROM generate_series(1, 4) AS n`,
+        [day, randomUUID()],
+      )
+    }
+    const target = { pool, table: INBOX, retentionMs: parseDuration('1d') }
+
+    // Someone reads the middle day: its detach would wait past the lock timeout, and with it the others.
+    const whileRead = await inTransaction(pool, async (reader) => {
+      await reader.query(`SELECT count(*) FROM ${partitionOf('inbox', days[1] as Date)}`)
+      return partitions.dropExpired(target)
+    })
+    expect(whileRead.trimmed).toBe(0)
+    for (const day of days) expect(await exists(pool, partitionOf('inbox', day))).toBe(true)
+
+    const after = await partitions.dropExpired(target)
+    expect(after.trimmed).toBe(12)
+    for (const day of days) expect(await exists(pool, partitionOf('inbox', day))).toBe(false)
+  })
+
   it('when an expired outbox day holds an unpublished row, then the day stays and so does that row', async () => {
     const pool = await serviceSchema()
     const old = daysAgo(3)
