@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { autocommit, type Executor, inTransaction, type Transaction } from '../db/transaction.ts'
 import type { Logger } from '../logger.ts'
+import { sleep } from '../wakeup.ts'
 import type { RetainedTable, TrimResult } from './retained-tables.ts'
 
 /** One table partitioned by day, on the pool whose search_path holds it, and how long its rows are kept. */
@@ -18,8 +19,16 @@ const LOCK_TIMEOUT = '100ms'
 
 const DAY_MS = 86_400_000
 
-/** Expired days dropped in one round at most, so that one lock of the table stays brief. */
+/** Expired days dropped in one round at most. */
 const DAYS_PER_ROUND = 64
+/**
+ * Days detached and dropped under one lock of the table. Each lock holds up the table's inserts
+ * for its catalog changes, about a millisecond a day: a few days a lock keeps each wait short, and
+ * far fewer waits than one a day.
+ */
+const DAYS_PER_LOCK = 4
+/** Between two locks, so the inserts that waited for one go before the next. */
+const PAUSE_BETWEEN_LOCKS_MS = 50
 
 /** PostgreSQL's answer when the default partition holds rows of a range being attached. */
 const CHECK_VIOLATION = '23514'
@@ -97,22 +106,13 @@ export class DailyPartitions {
       const counted = (await pool.query<TrimResult>(daily.countDropped(name))).rows[0]
       if (counted) counts.set(name, counted)
     }
-    const dropped = await inTransaction(pool, async (tx) => {
-      if (!(await retentionLock(tx, table.name))) return []
-      await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
-      // PostgreSQL refuses DETACH PARTITION CONCURRENTLY on a table with a default partition, so
-      // the plain DETACH takes the table's ACCESS EXCLUSIVE lock, held here for the catalog changes only.
-      await tx.query(`LOCK TABLE ${table.name} IN ACCESS EXCLUSIVE MODE`)
-      const going: string[] = []
-      // Checked again under that lock, so no row the check would keep can arrive after it.
-      for (const name of candidates) if (!(await keeps(tx, name))) going.push(name)
-      for (const name of going) await tx.query(`ALTER TABLE ${table.name} DETACH PARTITION ${name}`)
-      if (going.length > 0) await tx.query(`DROP TABLE ${going.join(', ')}`)
-      return going
-    }).catch((error) => {
-      if (codeOf(error) === LOCK_NOT_AVAILABLE) return []
-      throw error
-    })
+    const dropped: string[] = []
+    for (let from = 0; from < candidates.length; from += DAYS_PER_LOCK) {
+      if (from > 0) await sleep(PAUSE_BETWEEN_LOCKS_MS)
+      dropped.push(
+        ...(await this.#dropDays(pool, table, candidates.slice(from, from + DAYS_PER_LOCK), keeps)),
+      )
+    }
     for (const name of dropped) {
       const counted = counts.get(name) ?? { trimmed: 0, unread: [] }
       this.#logger.info({ table: table.name, partition: name, rows: counted.trimmed }, 'expired day dropped')
@@ -120,6 +120,34 @@ export class DailyPartitions {
       result.unread.push(...counted.unread)
     }
     return result
+  }
+
+  /**
+   * Detaches and drops `days` of `table` in one transaction, under one lock of the table; answers
+   * the days that went (none when the table stayed busy past the lock timeout).
+   */
+  async #dropDays(
+    pool: pg.Pool,
+    table: RetainedTable,
+    days: string[],
+    keeps: (db: Executor, name: string) => Promise<boolean>,
+  ): Promise<string[]> {
+    return inTransaction(pool, async (tx) => {
+      if (!(await retentionLock(tx, table.name))) return []
+      await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
+      // PostgreSQL refuses DETACH PARTITION CONCURRENTLY on a table with a default partition, so
+      // the plain DETACH takes the table's ACCESS EXCLUSIVE lock, held here for the catalog changes only.
+      await tx.query(`LOCK TABLE ${table.name} IN ACCESS EXCLUSIVE MODE`)
+      const going: string[] = []
+      // Checked again under that lock, so no row the check would keep can arrive after it.
+      for (const name of days) if (!(await keeps(tx, name))) going.push(name)
+      for (const name of going) await tx.query(`ALTER TABLE ${table.name} DETACH PARTITION ${name}`)
+      if (going.length > 0) await tx.query(`DROP TABLE ${going.join(', ')}`)
+      return going
+    }).catch((error) => {
+      if (codeOf(error) === LOCK_NOT_AVAILABLE) return []
+      throw error
+    })
   }
 
   /**

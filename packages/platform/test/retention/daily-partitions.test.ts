@@ -182,7 +182,7 @@ describe('whole-day retention', () => {
     expect(await exists(pool, partitionOf('outbox', old))).toBe(false)
   })
 
-  it('when several days expired, then they go together under one lock of the table: while one of them is read, none goes, and the next round drops all', async () => {
+  it('when several days expired, then a few go together under each lock of the table: while one of them is read, none of its few goes, and the next round drops all', async () => {
     const pool = await serviceSchema()
     const partitions = new DailyPartitions(testLogger)
     const days = [daysAgo(5), daysAgo(4), daysAgo(3)]
