@@ -29,6 +29,9 @@ const DAYS_PER_ROUND = 64
 const DAYS_PER_LOCK = 4
 /** Between two locks, so the inserts that waited for one go before the next. */
 const PAUSE_BETWEEN_LOCKS_MS = 50
+/** Tries for the table's lock, all but the last without waiting, LOCK_RETRY_MS apart. */
+const LOCK_ATTEMPTS = 20
+const LOCK_RETRY_MS = 5
 
 /** PostgreSQL's answer when the default partition holds rows of a range being attached. */
 const CHECK_VIOLATION = '23514'
@@ -124,7 +127,10 @@ export class DailyPartitions {
 
   /**
    * Detaches and drops `days` of `table` in one transaction, under one lock of the table; answers
-   * the days that went (none when the table stayed busy past the lock timeout).
+   * the days that went (none when the table stayed busy). A lock request that waits holds up every
+   * insert that comes after it, for as long as it waits: so the lock is asked for without waiting,
+   * a few times, at moments the table is free (between two of its short transactions), and only
+   * the last try waits, for at most LOCK_TIMEOUT.
    */
   async #dropDays(
     pool: pg.Pool,
@@ -132,22 +138,28 @@ export class DailyPartitions {
     days: string[],
     keeps: (db: Executor, name: string) => Promise<boolean>,
   ): Promise<string[]> {
-    return inTransaction(pool, async (tx) => {
-      if (!(await retentionLock(tx, table.name))) return []
-      await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
-      // PostgreSQL refuses DETACH PARTITION CONCURRENTLY on a table with a default partition, so
-      // the plain DETACH takes the table's ACCESS EXCLUSIVE lock, held here for the catalog changes only.
-      await tx.query(`LOCK TABLE ${table.name} IN ACCESS EXCLUSIVE MODE`)
-      const going: string[] = []
-      // Checked again under that lock, so no row the check would keep can arrive after it.
-      for (const name of days) if (!(await keeps(tx, name))) going.push(name)
-      for (const name of going) await tx.query(`ALTER TABLE ${table.name} DETACH PARTITION ${name}`)
-      if (going.length > 0) await tx.query(`DROP TABLE ${going.join(', ')}`)
-      return going
-    }).catch((error) => {
-      if (codeOf(error) === LOCK_NOT_AVAILABLE) return []
-      throw error
-    })
+    for (let attempt = 1; ; attempt++) {
+      const waits = attempt === LOCK_ATTEMPTS
+      try {
+        return await inTransaction(pool, async (tx) => {
+          if (!(await retentionLock(tx, table.name))) return []
+          await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
+          // PostgreSQL refuses DETACH PARTITION CONCURRENTLY on a table with a default partition, so
+          // the plain DETACH takes the table's ACCESS EXCLUSIVE lock, held here for the catalog changes only.
+          await tx.query(`LOCK TABLE ${table.name} IN ACCESS EXCLUSIVE MODE${waits ? '' : ' NOWAIT'}`)
+          const going: string[] = []
+          // Checked again under that lock, so no row the check would keep can arrive after it.
+          for (const name of days) if (!(await keeps(tx, name))) going.push(name)
+          for (const name of going) await tx.query(`ALTER TABLE ${table.name} DETACH PARTITION ${name}`)
+          if (going.length > 0) await tx.query(`DROP TABLE ${going.join(', ')}`)
+          return going
+        })
+      } catch (error) {
+        if (codeOf(error) !== LOCK_NOT_AVAILABLE) throw error
+        if (waits) return []
+        await sleep(LOCK_RETRY_MS)
+      }
+    }
   }
 
   /**

@@ -209,6 +209,35 @@ describe('whole-day retention', () => {
     for (const day of days) expect(await exists(pool, partitionOf('inbox', day))).toBe(false)
   })
 
+  it('when a day goes while the table is in use, then no insert waits behind the request for its lock, and the day goes once the table is free', async () => {
+    const pool = await serviceSchema()
+    const partitions = new DailyPartitions(testLogger)
+    const old = daysAgo(3)
+    await partitions.ensure({ pool, table: INBOX })
+    await partitions.createDay({ pool, table: INBOX }, old)
+    await pool.query(
+      `INSERT INTO inbox (consumer, message_id, occurred_at, received_at) VALUES ('c', 'old', $1, $1)`,
+      [old],
+    )
+    // A reader in the middle of a transaction on the inbox, as a consumer would be.
+    const reader = await pool.connect()
+    await reader.query('BEGIN')
+    await reader.query('SELECT count(*) FROM inbox')
+
+    const dropping = partitions.dropExpired({ pool, table: INBOX, retentionMs: parseDuration('1d') })
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    // An insert does not conflict with the reader, only with a lock request queued before it.
+    const started = performance.now()
+    await pool.query(`INSERT INTO inbox (consumer, message_id, occurred_at) VALUES ('c', 'new', now())`)
+    const waitedMs = performance.now() - started
+    await reader.query('COMMIT')
+    reader.release()
+
+    expect(waitedMs).toBeLessThan(25)
+    expect((await dropping).trimmed).toBe(1)
+    expect(await exists(pool, partitionOf('inbox', old))).toBe(false)
+  })
+
   it('when an expired outbox day holds an unpublished row, then the day stays and so does that row', async () => {
     const pool = await serviceSchema()
     const old = daysAgo(3)
