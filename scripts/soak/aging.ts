@@ -129,7 +129,9 @@ async function runLoad(
     const settled = seconds(SAMPLE_MS, (tick - 2) * SAMPLE_MS).flatMap(
       (second) => load.tracker.phase(`${name}-${second}`).latencies,
     )
-    log(formatSample(await takeSample(system.metricsUrls, urls, settled, started)))
+    // Rows estimated, not counted: counting millions of rows of history every sample would load
+    // the catch-up with reads no shop makes, and only the catch-up, whose p99 it compares.
+    log(formatSample(await takeSample(system.metricsUrls, urls, settled, started, 'estimated')))
     loadAverages.push(loadavg()[0] ?? 0)
   }
   await load.tracker.waitFor(undefined, 30_000)

@@ -4,6 +4,11 @@ import type { Logger } from '../logger.ts'
 import { sleep } from '../wakeup.ts'
 import type { RetainedTable, TrimResult } from './retained-tables.ts'
 
+/** What dropping expired days forgot, and how many of them the table was too busy to let go. */
+export interface DroppedDays extends TrimResult {
+  left: number
+}
+
 /** One table partitioned by day, on the pool whose search_path holds it, and how long its rows are kept. */
 export interface PartitionedTarget {
   pool: pg.Pool
@@ -89,8 +94,8 @@ export class DailyPartitions {
    * behind it for a moment, and a month of history is one such moment rather than thirty. Answers
    * the rows dropped and, for the log, the messages dropped before a group read them.
    */
-  async dropExpired({ pool, table, retentionMs }: PartitionedTarget): Promise<TrimResult> {
-    const result: TrimResult = { trimmed: 0, unread: [] }
+  async dropExpired({ pool, table, retentionMs }: PartitionedTarget): Promise<DroppedDays> {
+    const result: DroppedDays = { trimmed: 0, unread: [], left: 0 }
     const daily = table.daily
     if (!daily) return result
     const keeps = async (db: Executor, name: string) =>
@@ -116,6 +121,7 @@ export class DailyPartitions {
         ...(await this.#dropDays(pool, table, candidates.slice(from, from + DAYS_PER_LOCK), keeps)),
       )
     }
+    result.left = candidates.length - dropped.length
     for (const name of dropped) {
       const counted = counts.get(name) ?? { trimmed: 0, unread: [] }
       this.#logger.info({ table: table.name, partition: name, rows: counted.trimmed }, 'expired day dropped')
