@@ -5,6 +5,9 @@ import type { ServiceMetrics } from '../metrics.ts'
 import { DailyPartitions, retentionLock } from './daily-partitions.ts'
 import type { RetainedTable, TrimResult } from './retained-tables.ts'
 
+/** Rounds in a row a busy table's expired days may wait to go whole before the batched delete takes them. */
+const MAX_DEFERRED_ROUNDS = 3
+
 /** One table to trim, on the pool whose search_path holds it, and how long its rows are kept. */
 export interface RetentionTarget {
   pool: pg.Pool
@@ -39,6 +42,8 @@ export class RetentionTrimmer {
   #timer: NodeJS.Timeout | undefined
   #round: Promise<unknown> | undefined
   #stopping = false
+  /** Per table, the rounds in a row that found it too busy to drop its expired days. */
+  readonly #deferredRounds = new Map<RetentionTarget, number>()
 
   constructor(options: RetentionTrimmerOptions) {
     this.#options = {
@@ -92,8 +97,11 @@ export class RetentionTrimmer {
     const days = await partitions.dropExpired(target)
     let total = this.#report(table, days)
     // Days the table was too busy to drop wait for the next round, whole: the batched delete would
-    // forget them row by row, which is the cost (WAL, then vacuum) that dropping them saves.
-    if (days.left > 0) return total
+    // forget them row by row, which is the cost (WAL, then vacuum) that dropping them saves. Only
+    // for a few rounds, so that a table never free for long enough still forgets.
+    const deferred = days.left > 0 ? (this.#deferredRounds.get(target) ?? 0) + 1 : 0
+    this.#deferredRounds.set(target, deferred)
+    if (deferred > 0 && deferred <= MAX_DEFERRED_ROUNDS) return total
     for (;;) {
       const batch = await inTransaction(pool, async (tx): Promise<TrimResult | undefined> => {
         if (!(await retentionLock(tx, table.name))) return undefined

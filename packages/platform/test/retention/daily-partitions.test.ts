@@ -187,6 +187,26 @@ describe('whole-day retention', () => {
     expect((await pool.query('SELECT value FROM outbox')).rows).toEqual([])
   })
 
+  it('when the table stays too busy round after round, then after three rounds the batched delete forgets its expired rows anyway', async () => {
+    const pool = await serviceSchema()
+    const old = daysAgo(3)
+    await new DailyPartitions(testLogger).createDay({ pool, table: OUTBOX }, old)
+    await pool.query(
+      `INSERT INTO outbox (topic, message_key, value, created_at, published_at) VALUES ('t', 'k', 'old day', $1, $1)`,
+      [old],
+    )
+    const trimmer = trimmerFor(pool, OUTBOX, '1d')
+
+    const rounds = await inTransaction(pool, async (reader) => {
+      await reader.query('LOCK TABLE outbox IN ACCESS SHARE MODE')
+      const trimmed: (number | undefined)[] = []
+      for (let round = 0; round < 4; round++) trimmed.push((await trimmer.trimAll()).get('outbox'))
+      return trimmed
+    })
+
+    expect(rounds).toEqual([0, 0, 0, 1])
+  })
+
   it('when several days expired, then a few go together under each lock of the table: while one of them is read, none of its few goes, and the next round drops all', async () => {
     const pool = await serviceSchema()
     const partitions = new DailyPartitions(testLogger)
