@@ -4,6 +4,7 @@
  * the interval before. `growth.ts` judges them.
  */
 
+import { TABLE_SIZE } from '../../packages/platform/src/retention/retention-metrics.ts'
 import { distribution } from '../bench/lib/stats.ts'
 import { withClient } from '../lib/pg-client.ts'
 
@@ -34,25 +35,18 @@ export interface Sample {
  */
 export type RowCount = 'counted' | 'estimated'
 
-const ROWS: Record<RowCount, (table: string) => string> = {
-  counted: (table) => `SELECT count(*) FROM ${table}`,
-  estimated: () => `SELECT sum(greatest(c.reltuples, 0))::bigint FROM pg_partition_tree($1::regclass) p
-                      JOIN pg_class c ON c.oid = p.relid WHERE p.isleaf`,
-}
-
 export async function tableFigures(url: string, tables: readonly string[], rowCount: RowCount = 'counted') {
   return withClient(url, async (client) => {
     const rows: Record<string, number> = {}
     const bytes: Record<string, number> = {}
     for (const table of tables) {
-      const { rows: found } = await client.query<{ n: string; size: string }>(
-        // A partitioned table has no storage of its own: its size is its partitions'.
-        `SELECT (${ROWS[rowCount](table)})::text AS n,
-                (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree($1::regclass))::text AS size`,
-        [table],
-      )
-      rows[table] = Number(found[0]?.n)
-      bytes[table] = Number(found[0]?.size)
+      // The services' own gauge statement: a partitioned table's size is its partitions'.
+      const size = (await client.query<{ rows: number; bytes: number }>(TABLE_SIZE, [table])).rows[0]
+      rows[table] =
+        rowCount === 'counted'
+          ? Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n)
+          : Number(size?.rows)
+      bytes[table] = Number(size?.bytes)
     }
     return { rows, bytes }
   })

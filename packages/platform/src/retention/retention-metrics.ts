@@ -1,8 +1,11 @@
 import type { ServiceMetrics } from '../metrics.ts'
 import type { RetentionTarget } from './retention-trimmer.ts'
 
-/** Summed over the table's partitions (a table not partitioned is its own one leaf); none when it does not exist. */
-const SIZE = `SELECT sum(greatest(c.reltuples, 0))::float8 AS rows, sum(pg_total_relation_size(c.oid))::float8 AS bytes
+/**
+ * A table's rows (PostgreSQL's estimate) and bytes, summed over its partitions (a table not
+ * partitioned is its own one leaf); no row when it does not exist.
+ */
+export const TABLE_SIZE = `SELECT sum(greatest(c.reltuples, 0))::float8 AS rows, sum(pg_total_relation_size(c.oid))::float8 AS bytes
                 FROM pg_partition_tree(to_regclass($1)) tree JOIN pg_class c ON c.oid = tree.relid
                WHERE tree.isleaf HAVING count(*) > 0`
 
@@ -23,7 +26,7 @@ export function registerRetentionGauges(metrics: ServiceMetrics, targets: readon
       }
     })
   const sizeOf = async ({ pool, table }: RetentionTarget) =>
-    (await pool.query<{ rows: number; bytes: number }>(SIZE, [table.name])).rows[0]
+    (await pool.query<{ rows: number; bytes: number }>(TABLE_SIZE, [table.name])).rows[0]
 
   perTable(
     'retention_table_rows',
