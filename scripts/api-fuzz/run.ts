@@ -9,13 +9,14 @@
  *    positive_data_acceptance, the phases examples, coverage, fuzzing and stateful (which follows
  *    the documents' links: open an account, then top it up; place an order, then read it). Each
  *    request's X-User-Id is generated from the document's pattern, so every run makes new users.
- * 4. Prints a summary, stops everything, and exits non-zero on any finding.
+ * 4. Prints a summary, stops everything, and exits non-zero on any finding. schemathesis's own
+ *    output is kept in test-results/api-fuzz/<target>.log and printed here only for a failed target.
  *
  * `--max-examples N` (default 250) bounds the test cases per operation and phase; `--seed N`
  * repeats a run; `--only gateway|orders|payments` runs one target. Reports (JSON, JUnit) are kept
  * in test-results/api-fuzz/.
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { RunnerLifecycle } from '../lib/launcher/runner-lifecycle.ts'
@@ -78,6 +79,10 @@ async function main(): Promise<number> {
         reportDir: REPORT_DIR,
       }),
     )
+  }
+  for (const result of results.filter((result) => !passed(result))) {
+    console.log(`\nschemathesis's output for ${result.target.name} (${result.logPath}):`)
+    console.log(await readFile(result.logPath, 'utf8'))
   }
   printSummary(results)
   return results.every(passed) ? 0 : 1

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -71,6 +71,8 @@ export interface FuzzReport {
 
 export interface FuzzResult {
   target: FuzzTarget
+  /** Where schemathesis's own console output went. */
+  logPath: string
   exitCode: number
   timedOut: boolean
   report: FuzzReport | undefined
@@ -84,7 +86,11 @@ export interface FuzzResult {
 const EXCLUDED_CHECKS = ['positive_data_acceptance']
 const PHASES = ['examples', 'coverage', 'fuzzing', 'stateful']
 
-/** Runs `schemathesis run` against one target, its output on this console, and reads its report. */
+/**
+ * Runs `schemathesis run` against one target and reads its report. Its console output goes to
+ * `<reportDir>/<target>.log`, not to this console: it closes each run with pytest's banner ("=== 2
+ * warnings in 70s ==="), which anything reading a CI log takes for a pytest run that ran no test.
+ */
 export async function fuzz(command: string, target: FuzzTarget, options: FuzzOptions): Promise<FuzzResult> {
   const reportPath = join(options.reportDir, `${target.name}.json`)
   rmSync(reportPath, { force: true })
@@ -112,7 +118,10 @@ export async function fuzz(command: string, target: FuzzTarget, options: FuzzOpt
     join(options.reportDir, `${target.name}.junit.xml`),
     ...(options.seed ? ['--seed', options.seed] : []),
   ]
-  const child = spawn(command, args, { cwd: options.reportDir, stdio: ['ignore', 'inherit', 'inherit'] })
+  const logPath = join(options.reportDir, `${target.name}.log`)
+  const output = createWriteStream(logPath)
+  await new Promise((resolve, reject) => output.once('open', resolve).once('error', reject))
+  const child = spawn(command, args, { cwd: options.reportDir, stdio: ['ignore', output, output] })
   let timedOut = false
   const timer = setTimeout(() => {
     timedOut = true
@@ -120,8 +129,9 @@ export async function fuzz(command: string, target: FuzzTarget, options: FuzzOpt
   }, options.timeoutMs)
   const exitCode = await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)))
   clearTimeout(timer)
+  await new Promise((resolve) => output.end(resolve))
   const report = existsSync(reportPath) ? readReport(await readFile(reportPath, 'utf8')) : undefined
-  return { target, exitCode, timedOut, report }
+  return { target, logPath, exitCode, timedOut, report }
 }
 
 function readReport(text: string): FuzzReport {
