@@ -57,6 +57,23 @@ function warningLogger() {
   return { logger, warnings }
 }
 
+/**
+ * Has `beforeDrop` run, and waited for, before each DROP TABLE that any connection of the pool
+ * sends: the state of the database at the moment a day's table goes.
+ */
+function onDrop(pool: pg.Pool, beforeDrop: () => Promise<void>): void {
+  const intercepted = new WeakSet<pg.PoolClient>()
+  pool.on('acquire', (client) => {
+    if (intercepted.has(client)) return
+    intercepted.add(client)
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>
+    client.query = ((text: unknown, ...rest: unknown[]) => {
+      if (typeof text !== 'string' || !text.startsWith('DROP TABLE')) return query(text, ...rest)
+      return beforeDrop().then(() => query(text, ...rest))
+    }) as typeof client.query
+  })
+}
+
 const trimmerFor = (pool: pg.Pool, table: RetainedTable, retention: string, metrics?: ServiceMetrics) =>
   new RetentionTrimmer({
     targets: [{ pool, table, retentionMs: parseDuration(retention) }],
@@ -261,6 +278,52 @@ describe('whole-day retention', () => {
     expect(waitedMs).toBeLessThan(25)
     expect((await dropping).trimmed).toBe(1)
     expect(await exists(pool, partitionOf('inbox', old))).toBe(false)
+  })
+
+  it("when an expired day's table is dropped, then the table it belonged to is locked by no one and takes inserts", async () => {
+    // Dropping unlinks files and evicts buffers at commit: done under the table's lock, it held the
+    // inserts up for as long.
+    const pool = await serviceSchema()
+    const partitions = new DailyPartitions(testLogger)
+    const old = daysAgo(3)
+    await partitions.ensure({ pool, table: INBOX })
+    await partitions.createDay({ pool, table: INBOX }, old)
+    await pool.query(
+      `INSERT INTO inbox (consumer, message_id, occurred_at, received_at) VALUES ('c', 'old', $1, $1)`,
+      [old],
+    )
+    const inbox = (await pool.query<{ oid: number }>(`SELECT 'inbox'::regclass::oid AS oid`)).rows[0]?.oid
+    const locksWhileDropping: string[][] = []
+    onDrop(pool, async () => {
+      const { rows } = await withLog.brokerPool.query<{ mode: string }>(
+        'SELECT mode FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND relation = $1',
+        [inbox],
+      )
+      locksWhileDropping.push(rows.map((row) => row.mode))
+    })
+
+    const dropped = await partitions.dropExpired({ pool, table: INBOX, retentionMs: parseDuration('1d') })
+
+    expect(dropped.trimmed).toBe(1)
+    expect(locksWhileDropping).toEqual([[]])
+    expect(await exists(pool, partitionOf('inbox', old))).toBe(false)
+  })
+
+  it('when a round died between detaching a day and dropping it, then the next round drops the detached day', async () => {
+    const pool = await serviceSchema()
+    const partitions = new DailyPartitions(testLogger)
+    const [old, older] = [daysAgo(3), daysAgo(4)]
+    await partitions.createDay({ pool, table: OUTBOX }, old)
+    await partitions.createDay({ pool, table: OUTBOX }, older)
+    await pool.query(`ALTER TABLE outbox DETACH PARTITION ${partitionOf('outbox', older)}`)
+    // A table of the same schema whose name only looks like a day of another table stays.
+    await pool.query('CREATE TABLE not_outbox_p20260101 (n int)')
+
+    await partitions.dropExpired({ pool, table: OUTBOX, retentionMs: parseDuration('1d') })
+
+    expect(await exists(pool, partitionOf('outbox', older))).toBe(false)
+    expect(await exists(pool, partitionOf('outbox', old))).toBe(false)
+    expect(await exists(pool, 'not_outbox_p20260101')).toBe(true)
   })
 
   it('when an expired outbox day holds an unpublished row, then the day stays and so does that row', async () => {
