@@ -45,19 +45,28 @@ const LOCK_NOT_AVAILABLE = '55P03'
 
 const codeOf = (error: unknown) => (error as { code?: string }).code
 
+/**
+ * Whether the day a table named `<table>_p<yyyymmdd>` holds ended $2 ms or more ago; null for any
+ * other name (the CASE keeps to_date from ever seeing one, whatever order the filters run in).
+ */
+const dayExpired = (relname: string) =>
+  `CASE WHEN ${relname} ~ '_p[0-9]{8}$' THEN (to_date(right(${relname}, 8), 'YYYYMMDD') + 1)::timestamp
+         AT TIME ZONE 'UTC' <= now() - $2::float8 * interval '1 millisecond' END`
+
 /** The daily partitions of a table, oldest first, with whether each one's day ended $2 ms or more ago. */
-const DAYS = `SELECT child.relname AS name,
-       (to_date(right(child.relname, 8), 'YYYYMMDD') + 1)::timestamp AT TIME ZONE 'UTC'
-         <= now() - $2::float8 * interval '1 millisecond' AS expired
+const DAYS = `SELECT child.relname AS name, ${dayExpired('child.relname')} AS expired
   FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid
  WHERE i.inhparent = to_regclass($1) AND child.relname ~ '_p[0-9]{8}$'
  ORDER BY child.relname`
 
-/** Tables in the schema of $1 named as its days that are attached to nothing: days detached, not yet dropped. */
+/**
+ * Expired days of the table $1 that are attached to nothing: days a round detached and did not get
+ * to drop. A day detached by hand to be kept must be renamed, or it goes too once expired.
+ */
 const LEFT_OVER_DAYS = `SELECT day.relname AS name
   FROM pg_class day JOIN pg_class parent ON parent.relnamespace = day.relnamespace
  WHERE parent.oid = to_regclass($1) AND day.relkind = 'r' AND NOT day.relispartition
-   AND day.relname ~ ('^' || parent.relname || '_p[0-9]{8}$')`
+   AND day.relname ~ ('^' || parent.relname || '_p[0-9]{8}$') AND ${dayExpired('day.relname')}`
 
 const utcDay = (date: Date) => date.toISOString().slice(0, 10)
 
@@ -104,7 +113,7 @@ export class DailyPartitions {
     const result: DroppedDays = { trimmed: 0, unread: [], left: 0 }
     const daily = table.daily
     if (!daily) return result
-    await this.#dropLeftOver(pool, table)
+    await this.#dropLeftOver(pool, table, retentionMs)
     const keeps = async (db: Executor, name: string) =>
       daily.keepsDay !== undefined &&
       (await db.query(`SELECT 1 FROM ${name} WHERE ${daily.keepsDay} LIMIT 1`, [retentionMs])).rows.length > 0
@@ -193,12 +202,9 @@ export class DailyPartitions {
     }
   }
 
-  /**
-   * Drops the days a round detached but did not get to drop (it died between the two): tables named
-   * as the table's days that are no partition of anything. Their rows had all expired.
-   */
-  async #dropLeftOver(pool: pg.Pool, table: RetainedTable): Promise<void> {
-    const { rows } = await pool.query<{ name: string }>(LEFT_OVER_DAYS, [table.name])
+  /** Drops the expired days a round detached but did not get to drop (it died between the two). */
+  async #dropLeftOver(pool: pg.Pool, table: RetainedTable, retentionMs: number): Promise<void> {
+    const { rows } = await pool.query<{ name: string }>(LEFT_OVER_DAYS, [table.name, retentionMs])
     for (const { name } of rows) {
       await pool.query(`DROP TABLE IF EXISTS ${name}`)
       this.#logger.info({ table: table.name, partition: name }, 'expired day left detached dropped')

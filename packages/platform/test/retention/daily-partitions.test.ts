@@ -309,13 +309,13 @@ describe('whole-day retention', () => {
     expect(await exists(pool, partitionOf('inbox', old))).toBe(false)
   })
 
-  it('when a round died between detaching a day and dropping it, then the next round drops the detached day', async () => {
+  it('when a round died between detaching a day and dropping it, then the next round drops the detached day, and only an expired one', async () => {
     const pool = await serviceSchema()
     const partitions = new DailyPartitions(testLogger)
-    const [old, older] = [daysAgo(3), daysAgo(4)]
-    await partitions.createDay({ pool, table: OUTBOX }, old)
-    await partitions.createDay({ pool, table: OUTBOX }, older)
-    await pool.query(`ALTER TABLE outbox DETACH PARTITION ${partitionOf('outbox', older)}`)
+    const [old, older, tomorrow] = [daysAgo(3), daysAgo(4), daysAgo(-1)]
+    for (const day of [old, older, tomorrow]) await partitions.createDay({ pool, table: OUTBOX }, day)
+    for (const day of [older, tomorrow])
+      await pool.query(`ALTER TABLE outbox DETACH PARTITION ${partitionOf('outbox', day)}`)
     // A table of the same schema whose name only looks like a day of another table stays.
     await pool.query('CREATE TABLE not_outbox_p20260101 (n int)')
 
@@ -323,6 +323,7 @@ describe('whole-day retention', () => {
 
     expect(await exists(pool, partitionOf('outbox', older))).toBe(false)
     expect(await exists(pool, partitionOf('outbox', old))).toBe(false)
+    expect(await exists(pool, partitionOf('outbox', tomorrow))).toBe(true)
     expect(await exists(pool, 'not_outbox_p20260101')).toBe(true)
   })
 
