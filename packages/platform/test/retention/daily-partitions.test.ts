@@ -74,6 +74,20 @@ function onDrop(pool: pg.Pool, beforeDrop: () => Promise<void>): void {
   })
 }
 
+/** A schema whose inbox has today's and tomorrow's partitions and one of three days ago, with one row. */
+async function inboxWithExpiredDay() {
+  const pool = await serviceSchema()
+  const partitions = new DailyPartitions(testLogger)
+  const old = daysAgo(3)
+  await partitions.ensure({ pool, table: INBOX })
+  await partitions.createDay({ pool, table: INBOX }, old)
+  await pool.query(
+    `INSERT INTO inbox (consumer, message_id, occurred_at, received_at) VALUES ('c', 'old', $1, $1)`,
+    [old],
+  )
+  return { pool, partitions, old }
+}
+
 const trimmerFor = (pool: pg.Pool, table: RetainedTable, retention: string, metrics?: ServiceMetrics) =>
   new RetentionTrimmer({
     targets: [{ pool, table, retentionMs: parseDuration(retention) }],
@@ -252,15 +266,7 @@ describe('whole-day retention', () => {
   })
 
   it('when a day goes while the table is in use, then no insert waits behind the request for its lock, and the day goes once the table is free', async () => {
-    const pool = await serviceSchema()
-    const partitions = new DailyPartitions(testLogger)
-    const old = daysAgo(3)
-    await partitions.ensure({ pool, table: INBOX })
-    await partitions.createDay({ pool, table: INBOX }, old)
-    await pool.query(
-      `INSERT INTO inbox (consumer, message_id, occurred_at, received_at) VALUES ('c', 'old', $1, $1)`,
-      [old],
-    )
+    const { pool, partitions, old } = await inboxWithExpiredDay()
     // A reader in the middle of a transaction on the inbox, as a consumer would be.
     const reader = await pool.connect()
     await reader.query('BEGIN')
@@ -283,15 +289,7 @@ describe('whole-day retention', () => {
   it("when an expired day's table is dropped, then the table it belonged to is locked by no one and takes inserts", async () => {
     // Dropping unlinks files and evicts buffers at commit: done under the table's lock, it held the
     // inserts up for as long.
-    const pool = await serviceSchema()
-    const partitions = new DailyPartitions(testLogger)
-    const old = daysAgo(3)
-    await partitions.ensure({ pool, table: INBOX })
-    await partitions.createDay({ pool, table: INBOX }, old)
-    await pool.query(
-      `INSERT INTO inbox (consumer, message_id, occurred_at, received_at) VALUES ('c', 'old', $1, $1)`,
-      [old],
-    )
+    const { pool, partitions, old } = await inboxWithExpiredDay()
     const inbox = (await pool.query<{ oid: number }>(`SELECT 'inbox'::regclass::oid AS oid`)).rows[0]?.oid
     const locksWhileDropping: string[][] = []
     onDrop(pool, async () => {
