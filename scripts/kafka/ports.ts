@@ -2,6 +2,7 @@
 
 import type { AddressInfo, Server } from 'node:net'
 import { connect, createServer } from 'node:net'
+import { freePort } from '../lib/free-port.ts'
 
 export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -18,13 +19,13 @@ export function accepts(port: number): Promise<boolean> {
 
 export type ServerPorts = { port: number; controllerPort: number }
 
-// Port 0 lets the OS choose a free port; holding every listener until all are
-// chosen keeps them distinct. A given port is checked too: if something else
-// already listens there, the readiness probe would connect to it instead.
+// A port not given is a free one below the ephemeral range (free-port.ts says why); holding every
+// listener until all are chosen keeps them distinct. A given port is checked too: if something
+// else already listens there, the readiness probe would connect to it instead.
 export async function reservePorts(wanted: Partial<ServerPorts>): Promise<ServerPorts> {
   const servers: Server[] = []
-  const reserve = async (port = 0) => {
-    const server = await listen(port)
+  const reserve = async (port?: number) => {
+    const server = await listen(port ?? (await freePort()))
     servers.push(server)
     return (server.address() as AddressInfo).port
   }

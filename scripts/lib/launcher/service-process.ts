@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../free-port.ts'
+
+export { freePort }
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 
@@ -36,17 +38,6 @@ export interface ServiceProcess {
   child: ChildProcess
   /** SIGTERM, then SIGKILL if it has not exited within the grace period. */
   stop(graceMs?: number): Promise<void>
-}
-
-/** A free TCP port on loopback, found by letting the kernel pick one. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
 }
 
 /**
