@@ -4,20 +4,17 @@ import { createServer } from 'node:net'
 /** Ports below this are left to well-known services. */
 const LOWEST_CHOSEN = 10_000
 /** Linux's default, where /proc does not say. */
-const DEFAULT_EPHEMERAL = { low: 32_768, high: 60_999 }
+const DEFAULT_LOWEST_EPHEMERAL = 32_768
 
-/** The ports the kernel hands to outgoing connections and to listen(0) on this machine. */
-function ephemeralPorts(): { low: number; high: number } {
+/** The lowest of the ports the kernel hands to outgoing connections and to listen(0) on this machine. */
+function lowestEphemeralPort(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
-      .trim()
-      .split(/\s+/)
-      .map(Number)
-    if (low && high) return { low, high }
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    if (low > 0) return low
   } catch {
     // Not Linux: assume its default.
   }
-  return DEFAULT_EPHEMERAL
+  return DEFAULT_LOWEST_EPHEMERAL
 }
 
 /**
@@ -28,8 +25,7 @@ function ephemeralPorts(): { low: number; high: number } {
  * listened on once to check nothing holds it.
  */
 export async function freePort(): Promise<number> {
-  const { low } = ephemeralPorts()
-  const span = low - LOWEST_CHOSEN
+  const span = lowestEphemeralPort() - LOWEST_CHOSEN
   for (let attempt = 0; span >= 1_000 && attempt < 100; attempt++) {
     const port = await listenOnce(LOWEST_CHOSEN + Math.floor(Math.random() * span))
     if (port !== undefined) return port

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../free-port.ts'
 
+// The launchers' callers take the free port they hand a service from here.
 export { freePort }
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
