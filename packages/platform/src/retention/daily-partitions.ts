@@ -45,18 +45,21 @@ const LOCK_NOT_AVAILABLE = '55P03'
 
 const codeOf = (error: unknown) => (error as { code?: string }).code
 
+/** How the name of a day's partition ends (partitionName): `_p` and the day as yyyymmdd. */
+const DAY_SUFFIX = `'_p[0-9]{8}$'`
+
 /**
  * Whether the day a table named `<table>_p<yyyymmdd>` holds ended $2 ms or more ago; null for any
  * other name (the CASE keeps to_date from ever seeing one, whatever order the filters run in).
  */
 const dayExpired = (relname: string) =>
-  `CASE WHEN ${relname} ~ '_p[0-9]{8}$' THEN (to_date(right(${relname}, 8), 'YYYYMMDD') + 1)::timestamp
+  `CASE WHEN ${relname} ~ ${DAY_SUFFIX} THEN (to_date(right(${relname}, 8), 'YYYYMMDD') + 1)::timestamp
          AT TIME ZONE 'UTC' <= now() - $2::float8 * interval '1 millisecond' END`
 
 /** The daily partitions of a table, oldest first, with whether each one's day ended $2 ms or more ago. */
 const DAYS = `SELECT child.relname AS name, ${dayExpired('child.relname')} AS expired
   FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid
- WHERE i.inhparent = to_regclass($1) AND child.relname ~ '_p[0-9]{8}$'
+ WHERE i.inhparent = to_regclass($1) AND child.relname ~ ${DAY_SUFFIX}
  ORDER BY child.relname`
 
 /**
@@ -66,7 +69,7 @@ const DAYS = `SELECT child.relname AS name, ${dayExpired('child.relname')} AS ex
 const LEFT_OVER_DAYS = `SELECT day.relname AS name
   FROM pg_class day JOIN pg_class parent ON parent.relnamespace = day.relnamespace
  WHERE parent.oid = to_regclass($1) AND day.relkind = 'r' AND NOT day.relispartition
-   AND day.relname ~ ('^' || parent.relname || '_p[0-9]{8}$') AND ${dayExpired('day.relname')}`
+   AND day.relname ~ ('^' || parent.relname || ${DAY_SUFFIX}) AND ${dayExpired('day.relname')}`
 
 const utcDay = (date: Date) => date.toISOString().slice(0, 10)
 
